@@ -1,0 +1,77 @@
+/** A synthesized stack in a temporary directory, driven by a real engine. */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Engine } from '../../scripts/lib/engines';
+import { runEngine, type RunResult } from '../../scripts/lib/terraform';
+import { App, type TerraformStack } from '../../constructs/framework';
+
+export const TEST_OUTPUT = join(__dirname, '..', '..', 'test-output');
+
+export function tempDir(prefix: string): string {
+  mkdirSync(TEST_OUTPUT, { recursive: true });
+  return mkdtempSync(join(TEST_OUTPUT, `${prefix}-`));
+}
+
+/** Synthesizes one stack and returns its cdk.tf.json as an object. */
+export function synthStack(build: (app: App) => TerraformStack): { dir: string; json: Record<string, unknown> } {
+  const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
+  const app = new App({ outdir });
+  const stack = build(app);
+  app.synth();
+  const file = join(outdir, 'stacks', stack.node.id, 'cdk.tf.json');
+  return { dir: join(outdir, 'stacks', stack.node.id), json: JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> };
+}
+
+export class Workdir {
+  readonly log: string[] = [];
+
+  constructor(
+    readonly engine: Engine,
+    readonly dir: string,
+    readonly env: Record<string, string>,
+  ) {}
+
+  static create(engine: Engine, name: string, config: Record<string, unknown>, env: Record<string, string>): Workdir {
+    const dir = tempDir(`${engine.name}-${name}`);
+    const w = new Workdir(engine, dir, env);
+    w.write(config);
+    return w;
+  }
+
+  write(config: Record<string, unknown>): void {
+    // cdktf points the local backend at its own project; tests keep state in the workdir.
+    const copy = JSON.parse(JSON.stringify(config)) as { terraform?: { backend?: unknown } };
+    if (copy.terraform) delete copy.terraform.backend;
+    writeFileSync(join(this.dir, 'main.tf.json'), JSON.stringify(copy, null, 2));
+  }
+
+  async run(...args: string[]): Promise<RunResult> {
+    const result = await runEngine(this.engine, args, { cwd: this.dir, env: { ...this.env, NO_COLOR: '1' } });
+    this.log.push(`$ ${this.engine.name} ${args.join(' ')}  (exit ${result.code}, ${result.ms} ms)\n${result.stdout}${result.stderr}`);
+    writeFileSync(join(this.dir, 'engine.log'), this.log.join('\n'));
+    return result;
+  }
+
+  /** Runs and expects the exit code; the failure message carries the engine's output. */
+  async expect(code: number, ...args: string[]): Promise<RunResult> {
+    const result = await this.run(...args);
+    if (result.code !== code) {
+      throw new Error(`${this.engine.name} ${args.join(' ')} exited ${result.code}, expected ${code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+    }
+    return result;
+  }
+
+  init(): Promise<RunResult> {
+    return this.expect(0, 'init', '-input=false', '-no-color');
+  }
+
+  async outputs(): Promise<Record<string, { value: unknown; sensitive: boolean }>> {
+    const r = await this.expect(0, 'output', '-json', '-no-color');
+    return JSON.parse(r.stdout) as Record<string, { value: unknown; sensitive: boolean }>;
+  }
+
+  state(): Record<string, unknown> {
+    return JSON.parse(readFileSync(join(this.dir, 'terraform.tfstate'), 'utf8')) as Record<string, unknown>;
+  }
+}

@@ -1,0 +1,44 @@
+/** L1 binding: the `qianfan` provider block. Hand-written against providers/qianfan/config.ts. */
+import { TerraformProvider, type Construct } from '../framework';
+import { GENERATOR_METADATA, PROVIDER_SOURCE } from './source';
+
+export interface QianfanProviderConfig {
+  /** Base URL of the Yufu admin API. @default env QIANFAN_YUFU_ADMIN_URL */
+  readonly yufuAdminUrl?: string;
+  /** The tenant's Yufu domain, instead of yufuAdminUrl. @default env QIANFAN_YUFU_DOMAIN */
+  readonly yufuDomain?: string;
+  /** Path to the service-account JSON file. @default env QIANFAN_YUFU_SERVICE_ACCOUNT_FILE */
+  readonly yufuServiceAccountFile?: string;
+  /** Service-account JSON. Prefer the environment variable: this lands in cdk.tf.json. @default env QIANFAN_YUFU_SERVICE_ACCOUNT */
+  readonly yufuServiceAccount?: string;
+  /** Per-request timeout, e.g. "30s". @default "30s" */
+  readonly requestTimeout?: string;
+  /** Provider alias, for several tenants in one stack. @default none */
+  readonly alias?: string;
+}
+
+export class QianfanProvider extends TerraformProvider {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly config: QianfanProviderConfig = {},
+  ) {
+    super(scope, id, {
+      terraformResourceType: 'qianfan',
+      terraformGeneratorMetadata: GENERATOR_METADATA,
+      terraformProviderSource: PROVIDER_SOURCE,
+    });
+    this.alias = config.alias;
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    return {
+      yufu_admin_url: this.config.yufuAdminUrl,
+      yufu_domain: this.config.yufuDomain,
+      yufu_service_account_file: this.config.yufuServiceAccountFile,
+      yufu_service_account: this.config.yufuServiceAccount,
+      request_timeout: this.config.requestTimeout,
+      alias: this.alias,
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './bindings';
+export * from './yufu-oidc-application';
+export { PropsError } from './validation';

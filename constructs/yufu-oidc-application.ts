@@ -1,0 +1,125 @@
+/**
+ * YufuOidcApplication — the Yufu (千帆玉符) side of SSO for an aPaaS tenant, as one
+ * construct: the OIDC application plus a read of its discovery document, so the
+ * issuer and endpoints are available as real values (not derived strings).
+ */
+import { z } from 'zod';
+import {
+  APPLICATION_TYPES,
+  checkDescription,
+  checkName,
+  checkRedirectUri,
+  GRANT_TYPES,
+  LIFETIME_LIMITS,
+  REDIRECT_URIS_MAX,
+  SCOPES,
+} from '../providers/qianfan/rules';
+import { DataQianfanOidcDiscovery } from './bindings/oidc-discovery';
+import { YufuOidcApp } from './bindings/yufu-oidc-app';
+import { Construct, type TerraformProvider } from './framework';
+import { parseProps, ruled } from './validation';
+
+export interface YufuOidcApplicationProps {
+  /** Display name in Yufu, unique in the tenant, 1–64 characters. */
+  readonly name: string;
+  /** @default "" */
+  readonly description?: string;
+  /**
+   * Where Yufu may send users back after login. https (http only for 127.0.0.1);
+   * Yufu rejects `localhost`. For aPaaS: `https://apaas.weworkpro.tencent-cloud.com/{tenant}/`.
+   */
+  readonly redirectUris: string[];
+  /** @default [] */
+  readonly postLogoutRedirectUris?: string[];
+  /** @default ["authorization_code"] */
+  readonly grantTypes?: (typeof GRANT_TYPES)[number][];
+  /** Must include "openid". @default ["openid", "profile", "email"] */
+  readonly scopes?: (typeof SCOPES)[number][];
+  /** @default true */
+  readonly requirePkce?: boolean;
+  /** Changing it replaces the app (new client id and secret). @default "web" */
+  readonly applicationType?: (typeof APPLICATION_TYPES)[number];
+  /** Seconds, 60–86400. @default 7200 */
+  readonly accessTokenLifetime?: number;
+  /** Seconds, 60–86400. @default 3600 */
+  readonly idTokenLifetime?: number;
+  /** Seconds, 3600–31536000. @default 2592000 */
+  readonly refreshTokenLifetime?: number;
+  /** The qianfan provider to use. @default the stack's default qianfan provider */
+  readonly provider?: TerraformProvider;
+}
+
+const lifetime = (name: keyof typeof LIFETIME_LIMITS) => {
+  const [min, max] = LIFETIME_LIMITS[name];
+  return z
+    .number({ error: `expected a whole number of seconds from ${min} to ${max}` })
+    .int(`expected a whole number of seconds from ${min} to ${max}`)
+    .min(min, `expected a whole number of seconds from ${min} to ${max}`)
+    .max(max, `expected a whole number of seconds from ${min} to ${max}`)
+    .optional();
+};
+
+const propsSchema = z.object({
+  name: ruled(checkName),
+  description: ruled(checkDescription).optional(),
+  redirectUris: z
+    .array(ruled(checkRedirectUri), { error: 'expected a list of redirect URIs' })
+    .min(1, 'expected at least one redirect URI')
+    .max(REDIRECT_URIS_MAX, `expected at most ${REDIRECT_URIS_MAX} redirect URIs`),
+  postLogoutRedirectUris: z.array(ruled(checkRedirectUri)).max(REDIRECT_URIS_MAX).optional(),
+  grantTypes: z.array(z.enum(GRANT_TYPES)).min(1).optional(),
+  scopes: z
+    .array(z.enum(SCOPES))
+    .refine((s) => s.includes('openid'), 'expected the scopes to include "openid"')
+    .optional(),
+  requirePkce: z.boolean().optional(),
+  applicationType: z.enum(APPLICATION_TYPES).optional(),
+  accessTokenLifetime: lifetime('access_token_lifetime'),
+  idTokenLifetime: lifetime('id_token_lifetime'),
+  refreshTokenLifetime: lifetime('refresh_token_lifetime'),
+  provider: z.any().optional(),
+});
+
+export class YufuOidcApplication extends Construct {
+  /** The L1 resource, for escape hatches. Construct id "App" is a public contract. */
+  readonly app: YufuOidcApp;
+  /** The discovery document read back from the app's Well-known URL. */
+  readonly discovery: DataQianfanOidcDiscovery;
+
+  constructor(scope: Construct, id: string, props: YufuOidcApplicationProps) {
+    super(scope, id);
+    const p = parseProps(propsSchema, props, `YufuOidcApplication "${this.node.path}"`);
+    this.app = new YufuOidcApp(this, 'App', {
+      name: p.name,
+      description: p.description,
+      applicationType: p.applicationType,
+      redirectUris: p.redirectUris,
+      postLogoutRedirectUris: p.postLogoutRedirectUris,
+      grantTypes: p.grantTypes,
+      scopes: p.scopes,
+      requirePkce: p.requirePkce,
+      accessTokenLifetime: p.accessTokenLifetime,
+      idTokenLifetime: p.idTokenLifetime,
+      refreshTokenLifetime: p.refreshTokenLifetime,
+      provider: props.provider,
+    });
+    this.discovery = new DataQianfanOidcDiscovery(this, 'Discovery', {
+      wellKnownUrl: this.app.wellKnownUrl,
+      provider: props.provider,
+    });
+  }
+
+  get clientId(): string {
+    return this.app.clientId;
+  }
+  /** Sensitive: only ever output it with `sensitive: true`. */
+  get clientSecret(): string {
+    return this.app.clientSecret;
+  }
+  get wellKnownUrl(): string {
+    return this.app.wellKnownUrl;
+  }
+  get issuer(): string {
+    return this.discovery.issuer;
+  }
+}

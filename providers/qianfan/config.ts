@@ -1,0 +1,116 @@
+/**
+ * Provider configuration: where the services are and how to authenticate. Every
+ * credential can come from the environment so that nothing secret needs to be
+ * written into configuration (or into cdktf's synthesized JSON).
+ */
+import { readFileSync } from 'node:fs';
+import { ProviderError } from '../runtime/diagnostics';
+import type { ObjectValue } from '../runtime/interfaces';
+import type { BlockSchema } from '../runtime/schema';
+import { checkServiceUrl } from './clients/http';
+import { serviceAccountSchema, YufuAdminClient, type ServiceAccount } from './clients/yufu';
+import { attr, str } from './values';
+import { durationValidator, parseDuration } from './validators';
+
+export const ENV = {
+  yufuAdminUrl: 'QIANFAN_YUFU_ADMIN_URL',
+  yufuDomain: 'QIANFAN_YUFU_DOMAIN',
+  yufuServiceAccountFile: 'QIANFAN_YUFU_SERVICE_ACCOUNT_FILE',
+  yufuServiceAccount: 'QIANFAN_YUFU_SERVICE_ACCOUNT',
+  requestTimeout: 'QIANFAN_REQUEST_TIMEOUT',
+} as const;
+
+export const providerBlock: BlockSchema = {
+  description: 'Manages a Tencent Qianfan aPaaS tenant\'s identity setup: Yufu (千帆玉符) OpenID Connect applications and OIDC discovery.',
+  attributes: {
+    yufu_admin_url: attr.optional('string', `Base URL of the tenant's Yufu admin API, e.g. \`https://{domain}-admin.cig.tencentcs.com\`. Environment: \`${ENV.yufuAdminUrl}\`. Plain http is accepted for loopback addresses only.`),
+    yufu_domain: attr.optional('string', `The tenant's Yufu domain (the \`{domain}\` in \`{domain}-admin.cig.tencentcs.com\`); an alternative to \`yufu_admin_url\`. Environment: \`${ENV.yufuDomain}\`.`, {
+      validate: [
+        (value, path, d) => {
+          if (typeof value === 'string' && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) {
+            d.error('Invalid Yufu domain', `yufu_domain: expected a DNS label of lowercase letters, digits and hyphens, got ${JSON.stringify(value)}`, path);
+          }
+        },
+      ],
+    }),
+    yufu_service_account_file: attr.optional('string', `Path to the Yufu service-account JSON file (\`{clientId, privateKey}\`). Environment: \`${ENV.yufuServiceAccountFile}\`.`),
+    yufu_service_account: attr.optional('string', `The Yufu service-account JSON itself. Prefer the environment variable \`${ENV.yufuServiceAccount}\` so the key stays out of configuration.`, { sensitive: true }),
+    request_timeout: attr.optional('string', `Timeout of a single API request, as a duration such as \`30s\` or \`2m\`. Default \`30s\`. Environment: \`${ENV.requestTimeout}\`.`, {
+      validate: [durationValidator('request_timeout')],
+    }),
+  },
+};
+
+export interface QianfanClients {
+  yufu: () => YufuAdminClient;
+  timeoutMs: number;
+}
+
+function pick(config: ObjectValue, name: string, env: string): { value: string; source: string } | null {
+  const configured = str(config[name]);
+  if (configured !== null && configured !== '') return { value: configured, source: name };
+  const fromEnv = process.env[env];
+  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: env };
+  return null;
+}
+
+function loadServiceAccount(config: ObjectValue): ServiceAccount {
+  const inline = pick(config, 'yufu_service_account', ENV.yufuServiceAccount);
+  const file = pick(config, 'yufu_service_account_file', ENV.yufuServiceAccountFile);
+  let text: string;
+  let source: string;
+  if (inline) {
+    text = inline.value;
+    source = inline.source;
+  } else if (file) {
+    source = `${file.source} (${file.value})`;
+    try {
+      text = readFileSync(file.value, 'utf8');
+    } catch (error) {
+      throw new ProviderError('Cannot read the Yufu service-account file', `${source}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, ['yufu_service_account_file']);
+    }
+  } else {
+    throw new ProviderError(
+      'Missing Yufu service account',
+      `set ${ENV.yufuServiceAccountFile} (a path) or ${ENV.yufuServiceAccount} (the JSON), or the provider arguments yufu_service_account_file / yufu_service_account`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ProviderError('Invalid Yufu service account', `${source}: expected JSON of the form {"clientId": …, "privateKey": {RSA JWK}}, got text that is not JSON`);
+  }
+  const result = serviceAccountSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ProviderError(
+      'Invalid Yufu service account',
+      `${source}: at ${issue.path.join('.') || '(root)'}: ${issue.message}; expected {"clientId": string, "privateKey": RSA private JWK with kid}`,
+    );
+  }
+  return result.data;
+}
+
+export function resolveClients(config: ObjectValue): QianfanClients {
+  const timeout = pick(config, 'request_timeout', ENV.requestTimeout);
+  const timeoutMs = timeout ? parseDuration(timeout.value, timeout.source) : 30_000;
+  let yufu: YufuAdminClient | undefined;
+  return {
+    timeoutMs,
+    // Built on first use: a data source that only reads discovery needs no credentials.
+    yufu: () => {
+      if (yufu) return yufu;
+      const explicit = pick(config, 'yufu_admin_url', ENV.yufuAdminUrl);
+      const domain = pick(config, 'yufu_domain', ENV.yufuDomain);
+      if (!explicit && !domain) {
+        throw new ProviderError('Missing Yufu admin endpoint', `set yufu_admin_url or yufu_domain in the provider block, or ${ENV.yufuAdminUrl} / ${ENV.yufuDomain}`);
+      }
+      const raw = explicit ? explicit.value : `https://${domain!.value}-admin.cig.tencentcs.com`;
+      const adminUrl = checkServiceUrl(raw, explicit ? explicit.source : 'yufu_domain');
+      const audience = adminUrl.origin + adminUrl.pathname.replace(/\/$/, '');
+      yufu = new YufuAdminClient({ adminUrl, serviceAccount: loadServiceAccount(config), audience, timeoutMs });
+      return yufu;
+    },
+  };
+}

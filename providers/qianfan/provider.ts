@@ -1,0 +1,28 @@
+/** The qianfan provider: configuration plus the resources, data sources and functions it serves. */
+import type { ProviderDefinition } from '../runtime/interfaces';
+import { providerBlock, resolveClients, ENV, type QianfanClients } from './config';
+import { oidcDiscoveryDataSource } from './data-sources/oidc_discovery';
+import { yufuOidcAppResource } from './resources/yufu_oidc_app';
+import { str } from './values';
+
+export const PROVIDER_VERSION = '0.1.0';
+
+export const qianfanProvider: ProviderDefinition<QianfanClients> = {
+  name: 'qianfan',
+  version: PROVIDER_VERSION,
+  schema: { version: 0, block: providerBlock },
+  validateConfig(config, diagnostics) {
+    if (str(config.yufu_admin_url) && str(config.yufu_domain)) {
+      diagnostics.error('Conflicting Yufu endpoint settings', 'set either yufu_admin_url or yufu_domain, not both', ['yufu_domain']);
+    }
+  },
+  async configure(config) {
+    const clients = resolveClients(config);
+    // Surface a broken endpoint or credential now, at configure, rather than at the first resource.
+    if (str(config.yufu_admin_url) || str(config.yufu_domain) || process.env[ENV.yufuAdminUrl] || process.env[ENV.yufuDomain]) clients.yufu();
+    return clients;
+  },
+  resources: [yufuOidcAppResource],
+  dataSources: [oidcDiscoveryDataSource],
+  functions: [],
+};

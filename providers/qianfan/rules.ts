@@ -1,0 +1,90 @@
+/**
+ * What the services accept, as pure functions. The provider's validate RPCs and
+ * the constructs' zod schemas both use these, so synth time and plan time agree.
+ * Each returns null when the value is fine, or a message saying what was expected.
+ */
+
+export const NAME_MAX = 64;
+export const DESCRIPTION_MAX = 256;
+export const REDIRECT_URIS_MAX = 20;
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+export const SCOPES = ['openid', 'profile', 'email', 'offline_access', 'phone'] as const;
+export const APPLICATION_TYPES = ['web', 'native', 'spa'] as const;
+
+export const LIFETIME_LIMITS = {
+  access_token_lifetime: [60, 86_400],
+  id_token_lifetime: [60, 86_400],
+  refresh_token_lifetime: [3_600, 31_536_000],
+} as const;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export function checkName(value: string): string | null {
+  if (value.trim().length === 0) return 'expected a non-empty name';
+  if (value.length > NAME_MAX) return `expected at most ${NAME_MAX} characters, got ${value.length}`;
+  if (CONTROL.test(value)) return 'expected no control characters';
+  return null;
+}
+
+export function checkDescription(value: string): string | null {
+  if (value.length > DESCRIPTION_MAX) return `expected at most ${DESCRIPTION_MAX} characters, got ${value.length}`;
+  if (CONTROL.test(value.replace(/[\n\t]/g, ''))) return 'expected no control characters';
+  return null;
+}
+
+function isLoopbackIp(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Yufu's rules for redirect and post-logout redirect URIs. */
+export function checkRedirectUri(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'expected an absolute URL such as https://apaas.weworkpro.tencent-cloud.com/{tenant}/';
+  }
+  if (url.hostname === 'localhost' || url.hostname.endsWith('.localhost')) {
+    return 'Yufu rejects "localhost" in redirect URIs; use 127.0.0.1 instead';
+  }
+  if (url.protocol === 'http:' && !isLoopbackIp(url.hostname)) return 'expected https (http is only allowed for 127.0.0.1 or [::1])';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `expected an https URL, got scheme "${url.protocol.replace(':', '')}"`;
+  if (url.hash) return 'expected no #fragment';
+  if (url.username || url.password) return 'expected no user:password@ part';
+  return null;
+}
+
+export function checkWellKnownUrl(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'expected an absolute URL ending in /.well-known/openid-configuration';
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackIp(url.hostname))) {
+    return 'expected https (http is only allowed for loopback addresses)';
+  }
+  if (!url.pathname.endsWith('/.well-known/openid-configuration')) return 'expected the path to end in /.well-known/openid-configuration';
+  if (url.search || url.hash) return 'expected no query string or fragment';
+  return null;
+}
+
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+
+export function parseDurationMs(value: string): number | null {
+  const match = DURATION.exec(value.trim());
+  if (!match) return null;
+  const n = Number(match[1]);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  return n * unit;
+}
+
+/** Shows a received value in an error message, with secrets masked. */
+export function shown(value: unknown, secret = false): string {
+  if (secret) return typeof value === 'string' ? `"${'*'.repeat(Math.min(8, value.length))}" (${value.length} characters, masked)` : '(masked)';
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 120 ? text.slice(0, 117) + '...' : text;
+}

@@ -1,0 +1,169 @@
+/**
+ * The schema model: what a provider declares, how it maps to the cty type Terraform
+ * encodes values with, and how it is sent in GetProviderSchema.
+ */
+import { create } from '@bufbuild/protobuf';
+import type { CtyType, CtyValue } from './cty';
+import { typeToJson } from './cty';
+import type { AttributePath, Diagnostics } from './diagnostics';
+import {
+  Schema_AttributeSchema,
+  Schema_BlockSchema,
+  Schema_NestedBlock_NestingMode,
+  Schema_NestedBlockSchema,
+  SchemaSchema,
+  StringKind,
+  type Schema as ProtoSchema,
+  type Schema_Block as ProtoBlock,
+} from './gen/tfplugin6_pb';
+
+export type AttributeValidator = (value: CtyValue, path: AttributePath, diagnostics: Diagnostics) => void;
+
+export interface AttributeSchema {
+  type: CtyType;
+  /** Markdown; also feeds the generated docs. */
+  description: string;
+  required?: boolean;
+  optional?: boolean;
+  computed?: boolean;
+  sensitive?: boolean;
+  /** Only in config, never in state (Terraform >= 1.11). */
+  writeOnly?: boolean;
+  /** The service cannot change it in place: a change plans a replacement. */
+  forceNew?: boolean;
+  /**
+   * Planned when the configuration leaves the attribute null. Declaring one makes the
+   * attribute optional+computed, so removing it from config resets the service value
+   * instead of leaving a perpetual diff.
+   */
+  default?: CtyValue;
+  /**
+   * For computed attributes: the service may change the value on update, so an
+   * update plans it unknown. Without it a computed value keeps its prior value.
+   */
+  changesOnUpdate?: boolean;
+  /** Runs at validate time, on known values only. */
+  validate?: AttributeValidator[];
+  deprecated?: string;
+}
+
+export type NestingMode = 'single' | 'list' | 'set' | 'map' | 'group';
+
+export interface NestedBlockSchema {
+  nesting: NestingMode;
+  block: BlockSchema;
+  minItems?: number;
+  maxItems?: number;
+}
+
+export interface BlockSchema {
+  description: string;
+  attributes: Record<string, AttributeSchema>;
+  blocks?: Record<string, NestedBlockSchema>;
+  deprecated?: boolean;
+}
+
+export interface Schema {
+  version: number;
+  block: BlockSchema;
+}
+
+export function isOptionalComputed(attribute: AttributeSchema): boolean {
+  return attribute.default !== undefined || (!!attribute.optional && !!attribute.computed);
+}
+
+/** The object type Terraform encodes a block's values with. */
+export function blockType(block: BlockSchema): CtyType {
+  const attributes: Record<string, CtyType> = {};
+  for (const [name, attribute] of Object.entries(block.attributes)) attributes[name] = attribute.type;
+  for (const [name, nested] of Object.entries(block.blocks ?? {})) {
+    const inner = blockType(nested.block);
+    switch (nested.nesting) {
+      case 'single':
+      case 'group':
+        attributes[name] = inner;
+        break;
+      case 'list':
+        attributes[name] = ['list', inner];
+        break;
+      case 'set':
+        attributes[name] = ['set', inner];
+        break;
+      case 'map':
+        attributes[name] = ['map', inner];
+        break;
+    }
+  }
+  return ['object', attributes];
+}
+
+/**
+ * Every attribute must be exactly one of required / optional / computed, with
+ * optional+computed allowed; a mistake here is a provider bug, caught at start-up
+ * by the schema tests rather than by Terraform at plan time.
+ */
+export function checkSchema(schema: Schema, where: string): void {
+  const visit = (block: BlockSchema, prefix: string) => {
+    for (const [name, a] of Object.entries(block.attributes)) {
+      const path = `${where}.${prefix}${name}`;
+      const oc = isOptionalComputed(a);
+      const kinds = [a.required, a.optional || oc, a.computed || oc].filter(Boolean).length;
+      if (a.required && (a.optional || a.computed || a.default !== undefined)) {
+        throw new Error(`schema ${path}: required cannot be combined with optional, computed or default`);
+      }
+      if (kinds === 0) throw new Error(`schema ${path}: must be required, optional or computed`);
+      if (a.writeOnly && (a.computed || a.default !== undefined)) {
+        throw new Error(`schema ${path}: write-only attributes cannot be computed`);
+      }
+    }
+    for (const [name, nested] of Object.entries(block.blocks ?? {})) visit(nested.block, `${prefix}${name}.`);
+  };
+  visit(schema.block, '');
+}
+
+const NESTING: Record<NestingMode, Schema_NestedBlock_NestingMode> = {
+  single: Schema_NestedBlock_NestingMode.SINGLE,
+  list: Schema_NestedBlock_NestingMode.LIST,
+  set: Schema_NestedBlock_NestingMode.SET,
+  map: Schema_NestedBlock_NestingMode.MAP,
+  group: Schema_NestedBlock_NestingMode.GROUP,
+};
+
+function toProtoBlock(block: BlockSchema, version: number): ProtoBlock {
+  return create(Schema_BlockSchema, {
+    version: BigInt(version),
+    description: block.description,
+    descriptionKind: StringKind.MARKDOWN,
+    deprecated: !!block.deprecated,
+    attributes: Object.entries(block.attributes)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, a]) => {
+        const oc = isOptionalComputed(a);
+        return create(Schema_AttributeSchema, {
+          name,
+          type: typeToJson(a.type),
+          description: a.description,
+          descriptionKind: StringKind.MARKDOWN,
+          required: !!a.required,
+          optional: !!a.optional || oc,
+          computed: !!a.computed || oc,
+          sensitive: !!a.sensitive,
+          writeOnly: !!a.writeOnly,
+          deprecated: a.deprecated !== undefined,
+        });
+      }),
+    blockTypes: Object.entries(block.blocks ?? {}).map(([typeName, nested]) =>
+      create(Schema_NestedBlockSchema, {
+        typeName,
+        nesting: NESTING[nested.nesting],
+        block: toProtoBlock(nested.block, 0),
+        minItems: BigInt(nested.minItems ?? 0),
+        maxItems: BigInt(nested.maxItems ?? 0),
+      }),
+    ),
+  });
+}
+
+export function toProtoSchema(schema: Schema): ProtoSchema {
+  return create(SchemaSchema, { version: BigInt(schema.version), block: toProtoBlock(schema.block, schema.version) });
+}
