@@ -5,12 +5,14 @@
  *   3. place a launcher in a project-local filesystem mirror under a fully
  *      qualified source address, and write the CLI config that points at it.
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import {
   CLI_CONFIG,
+  LAUNCHER_BUNDLE,
   MIRROR_DIR,
   PLUGIN_CACHE,
   PROVIDER_BUNDLE,
@@ -18,6 +20,7 @@ import {
   ROOT,
   mirrorExecutable,
 } from './lib/paths';
+import { MAGIC_COOKIE_VALUE } from '../providers/runtime/protocol';
 
 const PROTO_DIR = join(ROOT, 'providers', 'runtime', 'proto');
 const GEN_DIR = join(ROOT, 'providers', 'runtime', 'gen');
@@ -47,14 +50,42 @@ export async function bundleProvider(): Promise<void> {
     legalComments: 'linked',
     logLevel: 'warning',
   });
+  await build({
+    entryPoints: [join(ROOT, 'providers', 'runtime', 'launcher.ts')],
+    outfile: LAUNCHER_BUNDLE,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
 }
 
-export function installIntoMirror(): void {
+export function bundleHash(): string {
+  return createHash('sha256').update(readFileSync(PROVIDER_BUNDLE)).digest('hex').slice(0, 16);
+}
+
+/** Runs the provider once to its handshake so the first real launch finds a code cache. */
+export async function warmCodeCache(hash: string): Promise<void> {
+  const dir = dirname(PROVIDER_BUNDLE);
+  for (const f of readdirSync(dir)) if (f.endsWith('.v8cache') && !f.includes(hash)) rmSync(join(dir, f));
+  await new Promise<void>((resolve) => {
+    const child = spawn(mirrorExecutable, [], {
+      env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    child.stdout.once('data', () => child.kill('SIGTERM'));
+    child.on('exit', () => resolve());
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+export function installIntoMirror(hash: string): void {
   mkdirSync(dirname(mirrorExecutable), { recursive: true });
   // exec, so that Terraform's kill reaches node itself.
   writeFileSync(
     mirrorExecutable,
-    `#!/bin/sh\nexec "\${QIANFAN_NODE:-${process.execPath}}" "${PROVIDER_BUNDLE}" "$@"\n`,
+    `#!/bin/sh\nexec "\${QIANFAN_NODE:-${process.execPath}}" "${LAUNCHER_BUNDLE}" "${PROVIDER_BUNDLE}" ${hash} "$@"\n`,
   );
   chmodSync(mirrorExecutable, 0o755);
   mkdirSync(PLUGIN_CACHE, { recursive: true });
@@ -79,7 +110,9 @@ export function installIntoMirror(): void {
 export async function buildAll(): Promise<void> {
   generateProtocol();
   await bundleProvider();
-  installIntoMirror();
+  const hash = bundleHash();
+  installIntoMirror(hash);
+  await warmCodeCache(hash);
 }
 
 if (require.main === module) {

@@ -8,9 +8,12 @@ import { ProviderError } from '../runtime/diagnostics';
 import type { ObjectValue } from '../runtime/interfaces';
 import type { BlockSchema } from '../runtime/schema';
 import { checkServiceUrl } from './clients/http';
-import { serviceAccountSchema, YufuAdminClient, type ServiceAccount } from './clients/yufu';
+import type { YufuAdminClient } from './clients/yufu';
 import { attr, str } from './values';
 import { durationValidator, parseDuration } from './validators';
+
+/** Required on first use, so a schema or validate call never loads the client, zod or undici. */
+const yufuModule = () => require('./clients/yufu') as typeof import('./clients/yufu');
 
 export const ENV = {
   yufuAdminUrl: 'QIANFAN_YUFU_ADMIN_URL',
@@ -42,7 +45,8 @@ export const providerBlock: BlockSchema = {
 };
 
 export interface QianfanClients {
-  yufu: () => YufuAdminClient;
+  /** Loaded on first use: the client and its zod schemas are not needed to serve schemas or validate. */
+  yufu: () => Promise<YufuAdminClient>;
   timeoutMs: number;
 }
 
@@ -54,7 +58,8 @@ function pick(config: ObjectValue, name: string, env: string): { value: string; 
   return null;
 }
 
-function loadServiceAccount(config: ObjectValue): ServiceAccount {
+async function loadServiceAccount(config: ObjectValue) {
+  const { serviceAccountSchema } = yufuModule();
   const inline = pick(config, 'yufu_service_account', ENV.yufuServiceAccount);
   const file = pick(config, 'yufu_service_account_file', ENV.yufuServiceAccountFile);
   let text: string;
@@ -95,12 +100,18 @@ function loadServiceAccount(config: ObjectValue): ServiceAccount {
 export function resolveClients(config: ObjectValue): QianfanClients {
   const timeout = pick(config, 'request_timeout', ENV.requestTimeout);
   const timeoutMs = timeout ? parseDuration(timeout.value, timeout.source) : 30_000;
-  let yufu: YufuAdminClient | undefined;
+  let yufu: Promise<YufuAdminClient> | undefined;
   return {
     timeoutMs,
     // Built on first use: a data source that only reads discovery needs no credentials.
     yufu: () => {
-      if (yufu) return yufu;
+      yufu ??= makeYufu();
+      return yufu;
+    },
+  };
+
+  async function makeYufu(): Promise<YufuAdminClient> {
+    {
       const explicit = pick(config, 'yufu_admin_url', ENV.yufuAdminUrl);
       const domain = pick(config, 'yufu_domain', ENV.yufuDomain);
       if (!explicit && !domain) {
@@ -109,8 +120,8 @@ export function resolveClients(config: ObjectValue): QianfanClients {
       const raw = explicit ? explicit.value : `https://${domain!.value}-admin.cig.tencentcs.com`;
       const adminUrl = checkServiceUrl(raw, explicit ? explicit.source : 'yufu_domain');
       const audience = adminUrl.origin + adminUrl.pathname.replace(/\/$/, '');
-      yufu = new YufuAdminClient({ adminUrl, serviceAccount: loadServiceAccount(config), audience, timeoutMs });
-      return yufu;
-    },
-  };
+      const { YufuAdminClient } = yufuModule();
+      return new YufuAdminClient({ adminUrl, serviceAccount: await loadServiceAccount(config), audience, timeoutMs });
+    }
+  }
 }

@@ -19,7 +19,7 @@ export const qianfanProvider: ProviderDefinition<QianfanClients> = {
   async configure(config) {
     const clients = resolveClients(config);
     // Surface a broken endpoint or credential now, at configure, rather than at the first resource.
-    if (str(config.yufu_admin_url) || str(config.yufu_domain) || process.env[ENV.yufuAdminUrl] || process.env[ENV.yufuDomain]) clients.yufu();
+    if (str(config.yufu_admin_url) || str(config.yufu_domain) || process.env[ENV.yufuAdminUrl] || process.env[ENV.yufuDomain]) await clients.yufu();
     return clients;
   },
   resources: [yufuOidcAppResource],

@@ -5,66 +5,35 @@
  * the socket, print the one handshake line. Everything a plan does not need is
  * loaded lazily by the provider itself.
  */
-import { fromBinary, toBinary, type DescMessage, type DescService } from '@bufbuild/protobuf';
-import * as grpc from '@grpc/grpc-js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GRPCController } from './gen/grpc_controller_pb';
-import { Provider } from './gen/tfplugin6_pb';
+import { GrpcServer, type UnaryHandler } from './grpc-server';
 import type { ProviderDefinition } from './interfaces';
 import { log } from './log';
-import { createProviderServer } from './server';
+import { APP_PROTOCOL_VERSION, CORE_PROTOCOL_VERSION, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from './protocol';
+import type { ProviderServer } from './server';
 import { createServerCertificate } from './tls';
 
-export const MAGIC_COOKIE_KEY = 'TF_PLUGIN_MAGIC_COOKIE';
-export const MAGIC_COOKIE_VALUE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
-const CORE_PROTOCOL_VERSION = 1;
-const APP_PROTOCOL_VERSION = 6;
-
-type UnaryImpl = (request: never) => Promise<unknown>;
-
-/** A grpc-js service definition driven by the generated descriptors. */
-export function grpcServiceDefinition(service: DescService): grpc.ServiceDefinition {
-  const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
-  for (const method of service.methods) {
-    if (method.methodKind !== 'unary') continue;
-    const input = method.input as DescMessage;
-    const output = method.output as DescMessage;
-    definition[method.localName] = {
-      path: `/${service.typeName}/${method.name}`,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: (value: unknown) => Buffer.from(toBinary(input, value as never)),
-      requestDeserialize: (bytes: Buffer) => fromBinary(input, bytes),
-      responseSerialize: (value: unknown) => Buffer.from(toBinary(output, value as never)),
-      responseDeserialize: (bytes: Buffer) => fromBinary(output, bytes),
-    };
-  }
-  return definition as grpc.ServiceDefinition;
-}
-
-function unaryHandlers(handlers: Record<string, UnaryImpl>, service: DescService): grpc.UntypedServiceImplementation {
-  const impl: grpc.UntypedServiceImplementation = {};
-  for (const method of service.methods) {
-    const handler = handlers[method.localName];
-    if (!handler) continue; // grpc-js answers UNIMPLEMENTED for the rest
-    impl[method.localName] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      const started = process.hrtime.bigint();
-      handler(call.request as never).then(
-        (response) => {
-          log('trace', 'rpc', { rpc: method.name, ms: Number(process.hrtime.bigint() - started) / 1e6 });
-          callback(null, response);
-        },
-        (error: unknown) => {
-          log('error', 'rpc failed', { rpc: method.name, error: error instanceof Error ? error.message : String(error) });
-          callback({ code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) });
-        },
-      );
-    };
-  }
-  return impl;
-}
+/** The RPCs server.ts implements; the rest answer UNIMPLEMENTED. */
+export const PROVIDER_RPCS = [
+  'getMetadata',
+  'getProviderSchema',
+  'getResourceIdentitySchemas',
+  'getFunctions',
+  'validateProviderConfig',
+  'validateResourceConfig',
+  'validateDataResourceConfig',
+  'configureProvider',
+  'upgradeResourceState',
+  'readResource',
+  'planResourceChange',
+  'applyResourceChange',
+  'importResourceState',
+  'readDataSource',
+  'callFunction',
+  'stopProvider',
+] as const;
 
 /** Writes nothing to stdout after the handshake: Terraform treats stdout as protocol. */
 function guardStdout(): void {
@@ -95,45 +64,43 @@ export async function serve<Client>(definition: ProviderDefinition<Client>): Pro
   // A Ctrl-C reaches the plugin's process group too; Terraform turns it into StopProvider.
   process.on('SIGINT', () => log('debug', 'ignoring SIGINT; waiting for StopProvider'));
 
-  const provider = createProviderServer(definition);
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024, 'grpc.max_send_message_length': 256 * 1024 * 1024 });
-  server.addService(grpcServiceDefinition(Provider), unaryHandlers(provider.handlers, Provider));
+  // The protocol code (message descriptors, handlers) loads right after the
+  // handshake line is out, while Terraform is still connecting.
+  let provider: ProviderServer | undefined;
+  const load = () => (provider ??= (require('./server') as typeof import('./server')).createProviderServer(definition));
+  const providerService = () => (require('./gen/tfplugin6_pb') as typeof import('./gen/tfplugin6_pb')).Provider;
+  const controllerService = () => (require('./gen/grpc_controller_pb') as typeof import('./gen/grpc_controller_pb')).GRPCController;
+  const handlers: Record<string, UnaryHandler> = {};
+  for (const name of PROVIDER_RPCS) handlers[name] = (request: never) => load().handlers[name](request);
+  const clientCert = process.env.PLUGIN_CLIENT_CERT;
+  const cert = clientCert ? createServerCertificate() : undefined;
+  const server = new GrpcServer({
+    tls: cert && clientCert ? { key: cert.keyPem, cert: cert.certPem, clientCa: clientCert } : undefined,
+    onCall: (path, code, ms) => log('trace', 'rpc', { rpc: path, status: code, ms }),
+  });
 
   const socketDir = mkdtempSync(join(tmpdir(), 'plugin'));
   const socketPath = join(socketDir, 'plugin.sock');
-  const cleanup = () => rmSync(socketDir, { recursive: true, force: true });
   const exit = (code: number) => {
-    cleanup();
+    rmSync(socketDir, { recursive: true, force: true });
     process.exit(code);
   };
-  server.addService(grpcServiceDefinition(GRPCController), {
-    shutdown: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => {
-      callback(null, {});
-      // Let the reply flush before the process goes away.
-      setImmediate(() => {
-        server.forceShutdown();
-        exit(0);
-      });
+  server.addService('tfplugin6.Provider', handlers, providerService);
+  server.addService('plugin.GRPCController', {
+    shutdown: async () => {
+      // Reply first; exit once the answer is on its way.
+      setTimeout(() => exit(0), 10);
+      return {};
     },
-  });
+  }, controllerService);
   process.on('SIGTERM', () => exit(0));
 
-  const clientCert = process.env.PLUGIN_CLIENT_CERT;
-  let credentials: grpc.ServerCredentials;
-  let certField = '';
-  if (clientCert) {
-    const cert = createServerCertificate();
-    credentials = grpc.ServerCredentials.createSsl(Buffer.from(clientCert), [
-      { private_key: Buffer.from(cert.keyPem), cert_chain: Buffer.from(cert.certPem) },
-    ], true);
-    certField = cert.certDer.toString('base64').replace(/=+$/, '');
-  } else {
-    credentials = grpc.ServerCredentials.createInsecure();
-  }
-
-  await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix://${socketPath}`, credentials, (error) => (error ? reject(error) : resolve())),
-  );
+  await server.listen(socketPath);
+  const certField = cert ? cert.certDer.toString('base64').replace(/=+$/, '') : '';
   writeHandshake(`${CORE_PROTOCOL_VERSION}|${APP_PROTOCOL_VERSION}|unix|${socketPath}|grpc|${certField}\n`);
-  log('debug', 'plugin serving', { socket: socketPath, tls: !!clientCert });
+  log('debug', 'plugin serving', { socket: socketPath, tls: !!cert });
+  setImmediate(() => {
+    load();
+    providerService();
+  });
 }

@@ -5,6 +5,7 @@ export const ROOT = resolve(__dirname, '..', '..');
 export const BUILD_DIR = join(ROOT, '.build');
 export const DIST_DIR = join(ROOT, 'dist');
 export const PROVIDER_BUNDLE = join(DIST_DIR, 'provider', 'terraform-provider-qianfan.cjs');
+export const LAUNCHER_BUNDLE = join(DIST_DIR, 'provider', 'launcher.cjs');
 export const MIRROR_DIR = join(BUILD_DIR, 'mirror');
 export const CLI_CONFIG = join(BUILD_DIR, 'terraform.rc');
 export const PLUGIN_CACHE = join(BUILD_DIR, 'plugin-cache');

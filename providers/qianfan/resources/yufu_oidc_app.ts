@@ -149,17 +149,17 @@ export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
   schema,
 
   async read(ctx, state) {
-    const app = await ctx.client.yufu().getApp(str(state.id)!, ctx.signal);
+    const app = await (await ctx.client.yufu()).getApp(str(state.id)!, ctx.signal);
     return app ? toState(app) : null;
   },
 
   async create(ctx, planned) {
-    return toState(await ctx.client.yufu().createApp(input(planned), ctx.signal));
+    return toState(await (await ctx.client.yufu()).createApp(input(planned), ctx.signal));
   },
 
   async update(ctx, prior, planned) {
     const patch = diff(input(prior), input(planned));
-    const yufu = ctx.client.yufu();
+    const yufu = await ctx.client.yufu();
     const id = str(prior.id)!;
     const app = Object.keys(patch).length > 0 ? await yufu.updateApp(id, patch, ctx.signal) : await yufu.getApp(id, ctx.signal);
     if (!app) throw new Error(`application ${id} disappeared during update`);
@@ -167,11 +167,11 @@ export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
   },
 
   async delete(ctx, prior) {
-    await ctx.client.yufu().deleteApp(str(prior.id)!, ctx.signal);
+    await (await ctx.client.yufu()).deleteApp(str(prior.id)!, ctx.signal);
   },
 
   async importState(ctx, id) {
-    const app = await ctx.client.yufu().getApp(id.trim(), ctx.signal);
+    const app = await (await ctx.client.yufu()).getApp(id.trim(), ctx.signal);
     return app ? toState(app) : null;
   },
 };

@@ -1,0 +1,179 @@
+// Small HTTP helpers shared by the emulated services. Plain node:http on purpose: the
+// emulator must behave like a remote service (real sockets, real status codes) without
+// pulling a web framework into the project.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/** An error that maps to one `{"error":{code,message,field?}}` response. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  toBody(): ApiErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) } };
+  }
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendNoContent(res: http.ServerResponse): void {
+  res.writeHead(204, { 'cache-control': 'no-store' });
+  res.end();
+}
+
+export function sendApiError(res: http.ServerResponse, err: ApiError): void {
+  sendJson(res, err.status, err.toBody(), err.headers);
+}
+
+export function sendHtml(res: http.ServerResponse, status: number, html: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+  });
+  res.end(html);
+}
+
+export async function readBody(req: http.IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limitBytes) {
+      throw new ApiError(413, 'payload_too_large', `request body: got more than ${limitBytes} bytes; expected at most ${limitBytes}`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads an optional JSON object body. An empty body yields undefined so endpoints
+ * without input (e.g. rotate) accept both "no body" and "{}".
+ */
+export async function readJsonObject(req: http.IncomingMessage, limitBytes = 1 << 20): Promise<Record<string, unknown> | undefined> {
+  const contentType = req.headers['content-type'];
+  const raw = await readBody(req, limitBytes);
+  if (raw.length === 0) return undefined;
+  if (contentType !== undefined && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
+    throw new ApiError(415, 'unsupported_media_type', `content-type: got ${JSON.stringify(contentType)}; expected application/json`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new ApiError(400, 'invalid_json', `request body: not valid JSON (${(err as Error).message.toLowerCase()}); expected a JSON object`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ApiError(400, 'invalid_json', `request body: got ${describeJsonType(parsed)}; expected a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function describeJsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
+}
+
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+
+/**
+ * Wraps a handler with the one-line request log (method, path without query, status,
+ * duration). Never headers or bodies: they carry bearer tokens and client secrets.
+ */
+export function withRequestLog(component: string, handler: Handler, log: (line: string) => void = defaultLog): http.RequestListener {
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const pathOnly = (req.url ?? '/').split('?')[0];
+    const method = req.method ?? '-';
+    res.on('close', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const status = res.headersSent ? res.statusCode : 0;
+      log(`${component} ${method} ${pathOnly} ${status} ${ms.toFixed(1)}ms`);
+    });
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch((err: unknown) => {
+        if (err instanceof ApiError) {
+          if (!res.headersSent) sendApiError(res, err);
+          else res.destroy();
+          return;
+        }
+        log(`${component} internal error on ${method} ${pathOnly}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        if (!res.headersSent) sendApiError(res, new ApiError(500, 'internal', 'internal emulator error; see the emulator log'));
+        else res.destroy();
+      });
+  };
+}
+
+function defaultLog(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export interface Listening {
+  server: http.Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+export function listen(listener: http.RequestListener, host: string, port: number): Promise<Listening> {
+  const server = http.createServer(listener);
+  // Tests and the provider open many short connections; keep-alive sockets must not
+  // hold close() open.
+  server.keepAliveTimeout = 5000;
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') {
+        reject(new Error(`listen on ${host}:${port}: address already in use; pick another port or pass 0 for a free one`));
+      } else {
+        reject(err);
+      }
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      const addr = server.address() as AddressInfo;
+      resolve({
+        server,
+        port: addr.port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/** Base URL for a bound socket, bracketing IPv6 literals. */
+export function baseUrl(host: string, port: number): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}`;
+}

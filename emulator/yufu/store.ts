@@ -1,0 +1,400 @@
+// Yufu persistence: tenant, service account, IdP signing key, users, OIDC apps and
+// idempotency records, all in the shared emulator SQLite file.
+import * as crypto from 'node:crypto';
+import { type Db, migrate } from '../db';
+import { OIDC_STORE_MIGRATION } from './oidc-adapter';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE yufu_tenants (
+     id TEXT PRIMARY KEY,
+     domain TEXT NOT NULL,
+     cookie_key TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE yufu_service_accounts (
+     client_id TEXT PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES yufu_tenants(id),
+     kid TEXT NOT NULL,
+     public_jwk TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE yufu_signing_keys (
+     kid TEXT PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES yufu_tenants(id),
+     private_jwk TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE yufu_users (
+     id TEXT PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES yufu_tenants(id),
+     username TEXT NOT NULL,
+     password_hash TEXT NOT NULL,
+     name TEXT NOT NULL,
+     email TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     UNIQUE (tenant_id, username)
+   );
+   CREATE TABLE yufu_apps (
+     id TEXT PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES yufu_tenants(id),
+     client_id TEXT NOT NULL UNIQUE,
+     client_secret TEXT NOT NULL,
+     name TEXT NOT NULL,
+     description TEXT NOT NULL,
+     application_type TEXT NOT NULL,
+     redirect_uris TEXT NOT NULL,
+     post_logout_redirect_uris TEXT NOT NULL,
+     grant_types TEXT NOT NULL,
+     scopes TEXT NOT NULL,
+     require_pkce INTEGER NOT NULL,
+     access_token_lifetime INTEGER NOT NULL,
+     id_token_lifetime INTEGER NOT NULL,
+     refresh_token_lifetime INTEGER NOT NULL,
+     revision INTEGER NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     UNIQUE (tenant_id, name)
+   );
+   CREATE TABLE yufu_idempotency (
+     tenant_id TEXT NOT NULL,
+     key TEXT NOT NULL,
+     body_hash TEXT NOT NULL,
+     app_id TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL,
+     PRIMARY KEY (tenant_id, key)
+   );`,
+  OIDC_STORE_MIGRATION,
+];
+
+export type ApplicationType = 'web' | 'native' | 'spa';
+
+/** The mutable, user-settable part of an app (what POST and PATCH accept). */
+export interface AppSettings {
+  name: string;
+  description: string;
+  application_type: ApplicationType;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  scopes: string[];
+  require_pkce: boolean;
+  access_token_lifetime: number;
+  id_token_lifetime: number;
+  refresh_token_lifetime: number;
+}
+
+export interface AppRecord extends AppSettings {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  client_secret: string;
+  /** Bumped on every change; the IdP rebuilds its cached provider when it moves. */
+  revision: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Tenant {
+  id: string;
+  domain: string;
+  cookie_key: string;
+}
+
+export interface ServiceAccount {
+  client_id: string;
+  tenant_id: string;
+  kid: string;
+  public_jwk: crypto.JsonWebKey;
+}
+
+export interface User {
+  id: string;
+  tenant_id: string;
+  username: string;
+  name: string;
+  email: string;
+}
+
+interface AppRow {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  client_secret: string;
+  name: string;
+  description: string;
+  application_type: string;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: string;
+  scopes: string;
+  require_pkce: number;
+  access_token_lifetime: number;
+  id_token_lifetime: number;
+  refresh_token_lifetime: number;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+}
+
+function rowToApp(r: AppRow): AppRecord {
+  return {
+    id: r.id,
+    tenant_id: r.tenant_id,
+    client_id: r.client_id,
+    client_secret: r.client_secret,
+    name: r.name,
+    description: r.description,
+    application_type: r.application_type as ApplicationType,
+    redirect_uris: JSON.parse(r.redirect_uris) as string[],
+    post_logout_redirect_uris: JSON.parse(r.post_logout_redirect_uris) as string[],
+    grant_types: JSON.parse(r.grant_types) as string[],
+    scopes: JSON.parse(r.scopes) as string[],
+    require_pkce: r.require_pkce === 1,
+    access_token_lifetime: r.access_token_lifetime,
+    id_token_lifetime: r.id_token_lifetime,
+    refresh_token_lifetime: r.refresh_token_lifetime,
+    revision: r.revision,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+}
+
+function settingsToParams(s: AppSettings) {
+  return {
+    name: s.name,
+    description: s.description,
+    application_type: s.application_type,
+    redirect_uris: JSON.stringify(s.redirect_uris),
+    post_logout_redirect_uris: JSON.stringify(s.post_logout_redirect_uris),
+    grant_types: JSON.stringify(s.grant_types),
+    scopes: JSON.stringify(s.scopes),
+    require_pkce: s.require_pkce ? 1 : 0,
+    access_token_lifetime: s.access_token_lifetime,
+    id_token_lifetime: s.id_token_lifetime,
+    refresh_token_lifetime: s.refresh_token_lifetime,
+  };
+}
+
+export const randomHex = (bytes: number): string => crypto.randomBytes(bytes).toString('hex');
+export const newClientSecret = (): string => crypto.randomBytes(32).toString('base64url');
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
+
+export function hashPassword(password: string): string {
+  const salt = crypto.randomBytes(16);
+  const hash = crypto.scryptSync(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
+export function verifyPassword(password: string, stored: string): boolean {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const actual = crypto.scryptSync(password, Buffer.from(salt, 'base64url'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
+  return crypto.timingSafeEqual(expected, actual);
+}
+
+export function generateRsaJwk(): crypto.JsonWebKey & { kid: string; alg: 'RS256'; use: 'sig' } {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' });
+  // RFC 7638 thumbprint: stable, derived from the key, and what most IdPs use as kid.
+  const thumbprintInput = JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n });
+  const kid = crypto.createHash('sha256').update(thumbprintInput).digest('base64url');
+  return { ...jwk, kid, alg: 'RS256', use: 'sig' };
+}
+
+export function publicPart(jwk: crypto.JsonWebKey & { kid: string }): crypto.JsonWebKey & { kid: string } {
+  return { kty: jwk.kty, n: jwk.n, e: jwk.e, kid: jwk.kid, alg: 'RS256', use: 'sig' };
+}
+
+export class YufuStore {
+  constructor(readonly db: Db) {
+    migrate(db, 'yufu', MIGRATIONS);
+  }
+
+  firstTenant(): Tenant | undefined {
+    return this.db.prepare('SELECT id, domain, cookie_key FROM yufu_tenants ORDER BY created_at LIMIT 1').get() as
+      | Tenant
+      | undefined;
+  }
+
+  createTenant(domain: string): Tenant {
+    const tenant: Tenant = { id: randomHex(16), domain, cookie_key: crypto.randomBytes(32).toString('base64url') };
+    this.db
+      .prepare('INSERT INTO yufu_tenants (id, domain, cookie_key, created_at) VALUES (?, ?, ?, ?)')
+      .run(tenant.id, tenant.domain, tenant.cookie_key, new Date().toISOString());
+    return tenant;
+  }
+
+  serviceAccountFor(tenantId: string): ServiceAccount | undefined {
+    const row = this.db
+      .prepare('SELECT client_id, tenant_id, kid, public_jwk FROM yufu_service_accounts WHERE tenant_id = ? ORDER BY created_at LIMIT 1')
+      .get(tenantId) as { client_id: string; tenant_id: string; kid: string; public_jwk: string } | undefined;
+    return row && { ...row, public_jwk: JSON.parse(row.public_jwk) as crypto.JsonWebKey };
+  }
+
+  serviceAccount(clientId: string): ServiceAccount | undefined {
+    const row = this.db
+      .prepare('SELECT client_id, tenant_id, kid, public_jwk FROM yufu_service_accounts WHERE client_id = ?')
+      .get(clientId) as { client_id: string; tenant_id: string; kid: string; public_jwk: string } | undefined;
+    return row && { ...row, public_jwk: JSON.parse(row.public_jwk) as crypto.JsonWebKey };
+  }
+
+  /** Creates the service account, or replaces its key; returns the private JWK (never stored). */
+  putServiceAccountKey(tenantId: string, clientId: string): crypto.JsonWebKey & { kid: string } {
+    const jwk = generateRsaJwk();
+    this.db
+      .prepare(
+        `INSERT INTO yufu_service_accounts (client_id, tenant_id, kid, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(client_id) DO UPDATE SET kid = excluded.kid, public_jwk = excluded.public_jwk`,
+      )
+      .run(clientId, tenantId, jwk.kid, JSON.stringify(publicPart(jwk)), new Date().toISOString());
+    return jwk;
+  }
+
+  signingKeys(tenantId: string): Array<crypto.JsonWebKey & { kid: string }> {
+    const rows = this.db
+      .prepare('SELECT private_jwk FROM yufu_signing_keys WHERE tenant_id = ? ORDER BY created_at')
+      .all(tenantId) as Array<{ private_jwk: string }>;
+    return rows.map((r) => JSON.parse(r.private_jwk) as crypto.JsonWebKey & { kid: string });
+  }
+
+  addSigningKey(tenantId: string): void {
+    const jwk = generateRsaJwk();
+    this.db
+      .prepare('INSERT INTO yufu_signing_keys (kid, tenant_id, private_jwk, created_at) VALUES (?, ?, ?, ?)')
+      .run(jwk.kid, tenantId, JSON.stringify(jwk), new Date().toISOString());
+  }
+
+  addUser(tenantId: string, u: { username: string; password: string; name: string; email: string }): void {
+    this.db
+      .prepare(
+        'INSERT INTO yufu_users (id, tenant_id, username, password_hash, name, email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(`u-${randomHex(12)}`, tenantId, u.username, hashPassword(u.password), u.name, u.email, new Date().toISOString());
+  }
+
+  userById(tenantId: string, id: string): User | undefined {
+    return this.db
+      .prepare('SELECT id, tenant_id, username, name, email FROM yufu_users WHERE tenant_id = ? AND id = ?')
+      .get(tenantId, id) as User | undefined;
+  }
+
+  /** Returns the user when the password matches; undefined for unknown user or wrong password alike. */
+  authenticate(tenantId: string, username: string, password: string): User | undefined {
+    const row = this.db
+      .prepare('SELECT id, tenant_id, username, name, email, password_hash FROM yufu_users WHERE tenant_id = ? AND username = ?')
+      .get(tenantId, username) as (User & { password_hash: string }) | undefined;
+    if (!row || !verifyPassword(password, row.password_hash)) return undefined;
+    const { password_hash: _ignored, ...user } = row;
+    void _ignored;
+    return user;
+  }
+
+  getApp(tenantId: string, id: string): AppRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM yufu_apps WHERE tenant_id = ? AND id = ?').get(tenantId, id) as AppRow | undefined;
+    return row && rowToApp(row);
+  }
+
+  getAppByClientId(tenantId: string, clientId: string): AppRecord | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM yufu_apps WHERE tenant_id = ? AND client_id = ?')
+      .get(tenantId, clientId) as AppRow | undefined;
+    return row && rowToApp(row);
+  }
+
+  appIdByName(tenantId: string, name: string): string | undefined {
+    const row = this.db.prepare('SELECT id FROM yufu_apps WHERE tenant_id = ? AND name = ?').get(tenantId, name) as
+      | { id: string }
+      | undefined;
+    return row?.id;
+  }
+
+  listApps(tenantId: string, opts: { name?: string; offset: number; limit: number }): { items: AppRecord[]; total: number } {
+    const where = opts.name !== undefined ? 'tenant_id = ? AND name = ?' : 'tenant_id = ?';
+    const params: unknown[] = opts.name !== undefined ? [tenantId, opts.name] : [tenantId];
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM yufu_apps WHERE ${where}`).get(...params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM yufu_apps WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`)
+      .all(...params, opts.limit, opts.offset) as AppRow[];
+    return { items: rows.map(rowToApp), total };
+  }
+
+  insertApp(tenantId: string, s: AppSettings): AppRecord {
+    const now = new Date().toISOString();
+    const id = `app_${randomHex(12)}`;
+    this.db
+      .prepare(
+        `INSERT INTO yufu_apps (id, tenant_id, client_id, client_secret, name, description, application_type, redirect_uris,
+           post_logout_redirect_uris, grant_types, scopes, require_pkce, access_token_lifetime, id_token_lifetime,
+           refresh_token_lifetime, revision, created_at, updated_at)
+         VALUES (@id, @tenant_id, @client_id, @client_secret, @name, @description, @application_type, @redirect_uris,
+           @post_logout_redirect_uris, @grant_types, @scopes, @require_pkce, @access_token_lifetime, @id_token_lifetime,
+           @refresh_token_lifetime, 1, @now, @now)`,
+      )
+      .run({
+        id,
+        tenant_id: tenantId,
+        client_id: `ai-${randomHex(16)}`,
+        client_secret: newClientSecret(),
+        now,
+        ...settingsToParams(s),
+      });
+    return this.getApp(tenantId, id)!;
+  }
+
+  updateApp(tenantId: string, id: string, s: AppSettings): AppRecord {
+    this.db
+      .prepare(
+        `UPDATE yufu_apps SET name = @name, description = @description, application_type = @application_type,
+           redirect_uris = @redirect_uris, post_logout_redirect_uris = @post_logout_redirect_uris, grant_types = @grant_types,
+           scopes = @scopes, require_pkce = @require_pkce, access_token_lifetime = @access_token_lifetime,
+           id_token_lifetime = @id_token_lifetime, refresh_token_lifetime = @refresh_token_lifetime,
+           revision = revision + 1, updated_at = @now
+         WHERE tenant_id = @tenant_id AND id = @id`,
+      )
+      .run({ id, tenant_id: tenantId, now: new Date().toISOString(), ...settingsToParams(s) });
+    return this.getApp(tenantId, id)!;
+  }
+
+  rotateSecret(tenantId: string, id: string): AppRecord | undefined {
+    const info = this.db
+      .prepare(
+        'UPDATE yufu_apps SET client_secret = ?, revision = revision + 1, updated_at = ? WHERE tenant_id = ? AND id = ?',
+      )
+      .run(newClientSecret(), new Date().toISOString(), tenantId, id);
+    return info.changes === 0 ? undefined : this.getApp(tenantId, id);
+  }
+
+  deleteApp(tenantId: string, id: string): boolean {
+    return this.db.prepare('DELETE FROM yufu_apps WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0;
+  }
+
+  findIdempotency(tenantId: string, key: string, notBeforeMs: number): { body_hash: string; app_id: string } | undefined {
+    return this.db
+      .prepare('SELECT body_hash, app_id FROM yufu_idempotency WHERE tenant_id = ? AND key = ? AND created_at_ms >= ?')
+      .get(tenantId, key, notBeforeMs) as { body_hash: string; app_id: string } | undefined;
+  }
+
+  recordIdempotency(tenantId: string, key: string, bodyHash: string, appId: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO yufu_idempotency (tenant_id, key, body_hash, app_id, created_at_ms) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(tenant_id, key) DO UPDATE SET body_hash = excluded.body_hash, app_id = excluded.app_id,
+           created_at_ms = excluded.created_at_ms`,
+      )
+      .run(tenantId, key, bodyHash, appId, Date.now());
+  }
+
+  purgeIdempotency(olderThanMs: number): void {
+    this.db.prepare('DELETE FROM yufu_idempotency WHERE created_at_ms < ?').run(olderThanMs);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+}
