@@ -1,3 +1,4 @@
 export * from './bindings';
 export * from './yufu-oidc-application';
+export * from './qianfan-tenant';
 export { PropsError } from './validation';

@@ -17,8 +17,23 @@ export class PropsError extends Error {
   }
 }
 
-/** Unresolved tokens (references to other resources) are checked by the provider at plan time. */
-export const isToken = (value: unknown): boolean => typeof value === 'string' && Token.isUnresolved(value);
+/**
+ * Unresolved tokens (references to other resources) are checked by the provider at
+ * plan time. A token can be a string, a number (Token.asNumber), a whole list
+ * (Token.asList: an array holding one encoded element) or a resolvable object.
+ */
+export const isToken = (value: unknown): boolean => value !== undefined && value !== null && Token.isUnresolved(value);
+
+/** True when the value at `path` in `props`, or a value on the way to it, is a token. */
+function underToken(props: unknown, path: readonly PropertyKey[]): boolean {
+  let value = props;
+  for (const step of path) {
+    if (isToken(value)) return true;
+    if (value === null || typeof value !== 'object') return false;
+    value = (value as Record<PropertyKey, unknown>)[step];
+  }
+  return isToken(value);
+}
 
 /** A string checked by one of the shared service rules, unless it is a token. */
 export function ruled(rule: (value: string) => string | null): z.ZodType<string> {
@@ -37,11 +52,23 @@ export function parseProps<S extends z.ZodType>(
 ): z.infer<S> {
   const result = schema.safeParse(props, { reportInput: true });
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  // A token's value is unknown until apply: whatever the schema says about it is moot.
+  const issues = result.error.issues.filter((issue) => !underToken(props, issue.path));
+  // The prop schemas only check (no transforms or defaults), so the props are the data.
+  if (issues.length === 0) return props as z.infer<S>;
+  const seen = new Set<string>();
+  const problems = issues.map((issue) => {
     const path = issue.path.length === 0 ? 'props' : issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
     const secret = secretPaths.some((s) => path === s || path.startsWith(`${s}[`) || path.startsWith(`${s}.`));
     const got = 'input' in issue ? `; got ${issue.input === undefined ? 'undefined' : shown(issue.input, secret)}` : '';
-    return { path, message: `${lowerFirst(issue.message)}${got}` };
+    // The rules' own messages are written as they should read ("Yufu rejects …");
+    // zod's built-in ones start with a capital ("Invalid option: …").
+    const message = issue.code === 'custom' ? issue.message : lowerFirst(issue.message);
+    return { path, message: `${message}${got}` };
+  }).filter((p) => {
+    // .int() and .max() can both reject one number with the same text.
+    const key = `${p.path}\n${p.message}`;
+    return !seen.has(key) && !!seen.add(key);
   });
   throw new PropsError(construct, problems);
 }

@@ -17,7 +17,7 @@ import {
 import { DataQianfanOidcDiscovery } from './bindings/oidc-discovery';
 import { YufuOidcApp } from './bindings/yufu-oidc-app';
 import { Construct, type TerraformProvider } from './framework';
-import { parseProps, ruled } from './validation';
+import { isToken, parseProps, ruled } from './validation';
 
 export interface YufuOidcApplicationProps {
   /** Display name in Yufu, unique in the tenant, 1–64 characters. */
@@ -45,6 +45,8 @@ export interface YufuOidcApplicationProps {
   readonly idTokenLifetime?: number;
   /** Seconds, 3600–31536000. @default 2592000 */
   readonly refreshTokenLifetime?: number;
+  /** Change to rotate the client secret; users of clientSecret follow in the same apply. @default none */
+  readonly clientSecretVersion?: number;
   /** The qianfan provider to use. @default the stack's default qianfan provider */
   readonly provider?: TerraformProvider;
 }
@@ -70,13 +72,15 @@ const propsSchema = z.object({
   grantTypes: z.array(z.enum(GRANT_TYPES)).min(1).optional(),
   scopes: z
     .array(z.enum(SCOPES))
-    .refine((s) => s.includes('openid'), 'expected the scopes to include "openid"')
+    // A token element may be "openid": that is for the provider to check at plan time.
+    .refine((s) => s.includes('openid') || s.some(isToken), 'expected the scopes to include "openid"')
     .optional(),
   requirePkce: z.boolean().optional(),
   applicationType: z.enum(APPLICATION_TYPES).optional(),
   accessTokenLifetime: lifetime('access_token_lifetime'),
   idTokenLifetime: lifetime('id_token_lifetime'),
   refreshTokenLifetime: lifetime('refresh_token_lifetime'),
+  clientSecretVersion: z.number().int('expected a whole number').optional(),
   provider: z.any().optional(),
 });
 
@@ -101,6 +105,7 @@ export class YufuOidcApplication extends Construct {
       accessTokenLifetime: p.accessTokenLifetime,
       idTokenLifetime: p.idTokenLifetime,
       refreshTokenLifetime: p.refreshTokenLifetime,
+      clientSecretVersion: p.clientSecretVersion,
       provider: props.provider,
     });
     this.discovery = new DataQianfanOidcDiscovery(this, 'Discovery', {

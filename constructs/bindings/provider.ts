@@ -11,6 +11,10 @@ export interface QianfanProviderConfig {
   readonly yufuServiceAccountFile?: string;
   /** Service-account JSON. Prefer the environment variable: this lands in cdk.tf.json. @default env QIANFAN_YUFU_SERVICE_ACCOUNT */
   readonly yufuServiceAccount?: string;
+  /** Base URL of the aPaaS admin API. @default env QIANFAN_APAAS_URL */
+  readonly apaasUrl?: string;
+  /** Path to {"secretId","secretKey"}. @default env QIANFAN_APAAS_CREDENTIALS_FILE, or QIANFAN_APAAS_SECRET_ID/KEY */
+  readonly apaasCredentialsFile?: string;
   /** Per-request timeout, e.g. "30s". @default "30s" */
   readonly requestTimeout?: string;
   /** Provider alias, for several tenants in one stack. @default none */
@@ -37,6 +41,8 @@ export class QianfanProvider extends TerraformProvider {
       yufu_domain: this.config.yufuDomain,
       yufu_service_account_file: this.config.yufuServiceAccountFile,
       yufu_service_account: this.config.yufuServiceAccount,
+      apaas_url: this.config.apaasUrl,
+      apaas_credentials_file: this.config.apaasCredentialsFile,
       request_timeout: this.config.requestTimeout,
       alias: this.alias,
     };

@@ -23,6 +23,8 @@ export interface YufuOidcAppConfig extends TerraformMetaArguments {
   readonly idTokenLifetime?: number;
   /** Seconds. @default 2592000 */
   readonly refreshTokenLifetime?: number;
+  /** Change to rotate the client secret. @default none */
+  readonly clientSecretVersion?: number;
 }
 
 export class YufuOidcApp extends TerraformResource {
@@ -75,6 +77,7 @@ export class YufuOidcApp extends TerraformResource {
       access_token_lifetime: c.accessTokenLifetime,
       id_token_lifetime: c.idTokenLifetime,
       refresh_token_lifetime: c.refreshTokenLifetime,
+      client_secret_version: c.clientSecretVersion,
     };
   }
 }

@@ -21,7 +21,13 @@ export const ENV = {
   yufuServiceAccountFile: 'QIANFAN_YUFU_SERVICE_ACCOUNT_FILE',
   yufuServiceAccount: 'QIANFAN_YUFU_SERVICE_ACCOUNT',
   requestTimeout: 'QIANFAN_REQUEST_TIMEOUT',
+  apaasUrl: 'QIANFAN_APAAS_URL',
+  apaasCredentialsFile: 'QIANFAN_APAAS_CREDENTIALS_FILE',
+  apaasSecretId: 'QIANFAN_APAAS_SECRET_ID',
+  apaasSecretKey: 'QIANFAN_APAAS_SECRET_KEY',
 } as const;
+
+const apaasModule = () => require('./clients/apaas') as typeof import('./clients/apaas');
 
 export const providerBlock: BlockSchema = {
   description: 'Manages a Tencent Qianfan aPaaS tenant\'s identity setup: Yufu (千帆玉符) OpenID Connect applications and OIDC discovery.',
@@ -38,6 +44,8 @@ export const providerBlock: BlockSchema = {
     }),
     yufu_service_account_file: attr.optional('string', `Path to the Yufu service-account JSON file (\`{clientId, privateKey}\`). Environment: \`${ENV.yufuServiceAccountFile}\`.`),
     yufu_service_account: attr.optional('string', `The Yufu service-account JSON itself. Prefer the environment variable \`${ENV.yufuServiceAccount}\` so the key stays out of configuration.`, { sensitive: true }),
+    apaas_url: attr.optional('string', `Base URL of the aPaaS user-management admin API. Environment: \`${ENV.apaasUrl}\`. Plain http is accepted for loopback addresses only.`),
+    apaas_credentials_file: attr.optional('string', `Path to a JSON file \`{"secretId","secretKey"}\` with the aPaaS API key pair. Environment: \`${ENV.apaasCredentialsFile}\`; or set \`${ENV.apaasSecretId}\` and \`${ENV.apaasSecretKey}\`. The SecretKey is never read from provider arguments.`),
     request_timeout: attr.optional('string', `Timeout of a single API request, as a duration such as \`30s\` or \`2m\`. Default \`30s\`. Environment: \`${ENV.requestTimeout}\`.`, {
       validate: [durationValidator('request_timeout')],
     }),
@@ -45,6 +53,8 @@ export const providerBlock: BlockSchema = {
 };
 
 export interface QianfanClients {
+  /** Loaded on first use, like yufu. */
+  apaas: () => Promise<import('./clients/apaas').ApaasClient>;
   /** Loaded on first use: the client and its zod schemas are not needed to serve schemas or validate. */
   yufu: () => Promise<YufuAdminClient>;
   timeoutMs: number;
@@ -101,14 +111,53 @@ export function resolveClients(config: ObjectValue): QianfanClients {
   const timeout = pick(config, 'request_timeout', ENV.requestTimeout);
   const timeoutMs = timeout ? parseDuration(timeout.value, timeout.source) : 30_000;
   let yufu: Promise<YufuAdminClient> | undefined;
+  let apaas: Promise<import('./clients/apaas').ApaasClient> | undefined;
   return {
     timeoutMs,
+    apaas: () => {
+      apaas ??= makeApaas();
+      return apaas;
+    },
     // Built on first use: a data source that only reads discovery needs no credentials.
     yufu: () => {
       yufu ??= makeYufu();
       return yufu;
     },
   };
+
+  async function makeApaas(): Promise<import('./clients/apaas').ApaasClient> {
+    const url = pick(config, 'apaas_url', ENV.apaasUrl);
+    if (!url) throw new ProviderError('Missing aPaaS endpoint', `set apaas_url in the provider block or ${ENV.apaasUrl}`);
+    const baseUrl = checkServiceUrl(url.value, url.source);
+    const { ApaasClient, credentialsSchema } = apaasModule();
+    let credentials: { secretId: string; secretKey: string };
+    const id = process.env[ENV.apaasSecretId];
+    const key = process.env[ENV.apaasSecretKey];
+    const file = pick(config, 'apaas_credentials_file', ENV.apaasCredentialsFile);
+    if (id && key) {
+      credentials = { secretId: id, secretKey: key };
+    } else if (file) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(file.value, 'utf8'));
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code ?? 'not JSON';
+        throw new ProviderError('Cannot read the aPaaS credentials file', `${file.source} (${file.value}): ${reason}; expected JSON {"secretId": …, "secretKey": …}`, ['apaas_credentials_file']);
+      }
+      const result = credentialsSchema.safeParse(parsed);
+      if (!result.success) {
+        throw new ProviderError('Invalid aPaaS credentials file', `${file.source} (${file.value}): expected JSON {"secretId": non-empty string, "secretKey": non-empty string}`, ['apaas_credentials_file']);
+      }
+      credentials = result.data;
+    } else {
+      throw new ProviderError(
+        'Missing aPaaS credentials',
+        `set ${ENV.apaasSecretId} and ${ENV.apaasSecretKey}, or ${ENV.apaasCredentialsFile} (or apaas_credentials_file) pointing at {"secretId","secretKey"}` +
+          (id || key ? `; only ${id ? ENV.apaasSecretId : ENV.apaasSecretKey} is set` : ''),
+      );
+    }
+    return new ApaasClient({ baseUrl, credentials, timeoutMs });
+  }
 
   async function makeYufu(): Promise<YufuAdminClient> {
     {

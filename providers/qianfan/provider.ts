@@ -2,6 +2,9 @@
 import type { ProviderDefinition } from '../runtime/interfaces';
 import { providerBlock, resolveClients, ENV, type QianfanClients } from './config';
 import { oidcDiscoveryDataSource } from './data-sources/oidc_discovery';
+import { corpKeyFromUrlFunction } from './functions/corp_key_from_url';
+import { apaasHrConnectorResource } from './resources/apaas_hr_connector';
+import { apaasSyncScheduleResource } from './resources/apaas_sync_schedule';
 import { yufuOidcAppResource } from './resources/yufu_oidc_app';
 import { str } from './values';
 
@@ -20,9 +23,10 @@ export const qianfanProvider: ProviderDefinition<QianfanClients> = {
     const clients = resolveClients(config);
     // Surface a broken endpoint or credential now, at configure, rather than at the first resource.
     if (str(config.yufu_admin_url) || str(config.yufu_domain) || process.env[ENV.yufuAdminUrl] || process.env[ENV.yufuDomain]) await clients.yufu();
+    if (str(config.apaas_url) || process.env[ENV.apaasUrl]) await clients.apaas();
     return clients;
   },
-  resources: [yufuOidcAppResource],
+  resources: [yufuOidcAppResource, apaasHrConnectorResource, apaasSyncScheduleResource],
   dataSources: [oidcDiscoveryDataSource],
-  functions: [],
+  functions: [corpKeyFromUrlFunction],
 };

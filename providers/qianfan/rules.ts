@@ -88,3 +88,77 @@ export function shown(value: unknown, secret = false): string {
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 120 ? text.slice(0, 117) + '...' : text;
 }
+
+/** E-HR Corp Keys are the host label in ehrnew-{corpKey}.ihr.tencent-cloud.com. */
+export const CORP_KEY = /^[a-z0-9]{1,63}$/;
+const EHR_HOST = /^ehrnew-([a-z0-9]{1,63})\.ihr\.tencent-cloud\.com$/;
+
+export function checkCorpKey(value: string): string | null {
+  if (CORP_KEY.test(value)) return null;
+  if (/[A-Z]/.test(value)) return 'expected lowercase letters and digits only (Corp Keys are lowercase host labels)';
+  return 'expected 1–63 lowercase letters and digits, e.g. "apaas" or "6241corptest"';
+}
+
+/**
+ * The Corp Key from an E-HR admin URL such as
+ * https://ehrnew-apaas.ihr.tencent-cloud.com/employeeInformation → "apaas".
+ * Returns a message instead when the URL is not an E-HR admin URL.
+ */
+export function corpKeyFromUrl(value: string): { corpKey: string } | { problem: string } {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return { problem: 'expected an absolute URL such as https://ehrnew-apaas.ihr.tencent-cloud.com/employeeInformation' };
+  }
+  if (url.protocol !== 'https:') return { problem: 'expected an https URL of the E-HR admin console' };
+  const match = EHR_HOST.exec(url.hostname);
+  if (!match) {
+    return {
+      problem: `expected the host ehrnew-{corpKey}.ihr.tencent-cloud.com with a lowercase alphanumeric Corp Key, got host ${JSON.stringify(url.hostname)}`,
+    };
+  }
+  return { corpKey: match[1] };
+}
+
+export const SYNC_MODES = ['full', 'incremental'] as const;
+
+/** Cron and time zone, checked with croner (the same library the service uses). */
+export function checkCron(expression: string, timeZone = 'UTC'): string | null {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5 && fields.length !== 6) {
+    return `expected 5 fields (minute hour day month weekday) or 6 with seconds, got ${fields.length}`;
+  }
+  try {
+    const { Cron } = require('croner') as typeof import('croner');
+    const job = new Cron(expression, { timezone: timeZone, paused: true });
+    if (job.nextRun() === null) return 'expected a cron expression that fires at least once in the future';
+  } catch (error) {
+    return `expected a valid cron expression (${(error as Error).message})`;
+  }
+  return null;
+}
+
+export function checkTimeZone(value: string): string | null {
+  try {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+    return resolved ? null : 'expected an IANA time zone such as "Asia/Shanghai"';
+  } catch {
+    return 'expected an IANA time zone such as "Asia/Shanghai" or "UTC"';
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+export function checkClientId(value: string): string | null {
+  if (value.trim().length === 0) return 'expected a non-empty client id (Yufu client ids look like ai- followed by 32 hex characters)';
+  if (value.length > 256 || CONTROL_CHARS.test(value)) return 'expected at most 256 printable characters';
+  return null;
+}
+
+export function checkClientSecret(value: string): string | null {
+  if (value.length === 0) return 'expected a non-empty client secret';
+  if (value.length > 256 || CONTROL_CHARS.test(value)) return 'expected at most 256 printable characters';
+  return null;
+}

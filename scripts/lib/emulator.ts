@@ -11,6 +11,9 @@ export interface EmulatorInfo {
   domain: string;
   service_account_file: string;
   data_dir: string;
+  apaas_url?: string;
+  ehr_url?: string;
+  apaas_credentials_file?: string;
 }
 
 export interface RunningEmulator {
@@ -65,6 +68,8 @@ export async function startEmulator(dataDir: string, options: { echo?: boolean; 
     providerEnv: {
       QIANFAN_YUFU_ADMIN_URL: ready.admin_url,
       QIANFAN_YUFU_SERVICE_ACCOUNT_FILE: ready.service_account_file,
+      ...(ready.apaas_url ? { QIANFAN_APAAS_URL: ready.apaas_url } : {}),
+      ...(ready.apaas_credentials_file ? { QIANFAN_APAAS_CREDENTIALS_FILE: ready.apaas_credentials_file } : {}),
     },
     logs: () => logs,
     stop: () =>

@@ -55,6 +55,8 @@ export interface JsonRequest<T> {
   url: URL;
   headers?: Record<string, string>;
   body?: unknown;
+  /** The exact body text, when a signature covers it. */
+  rawBody?: string;
   /** Validates the response body; undefined for responses without one. */
   schema?: z.ZodType<T>;
   timeoutMs: number;
@@ -94,7 +96,7 @@ export async function requestJson<T>(request: JsonRequest<T>): Promise<JsonRespo
         ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...request.headers,
       },
-      body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+      body: request.rawBody !== undefined ? request.rawBody || undefined : request.body !== undefined ? JSON.stringify(request.body) : undefined,
       signal: AbortSignal.any(signals),
     });
   } catch (error) {

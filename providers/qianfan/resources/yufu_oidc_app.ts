@@ -6,7 +6,7 @@
  * URI and scope lists make ordering irrelevant. application_type is the one field
  * Yufu cannot change in place: changing it plans a replacement.
  */
-import type { CtyValue } from '../../runtime/cty';
+import { isUnknown, unknown, valueEquals, type CtyValue } from '../../runtime/cty';
 import type { ObjectValue, ResourceDefinition } from '../../runtime/interfaces';
 import type { Schema } from '../../runtime/schema';
 import type { AppInput, YufuApp } from '../clients/yufu';
@@ -83,6 +83,7 @@ export const schema: Schema = {
         default: number(2_592_000),
         validate: [intRange('refresh_token_lifetime', ...LIFETIME_LIMITS.refresh_token_lifetime)],
       }),
+      client_secret_version: attr.optional('number', 'Any number; changing it rotates the client secret (the old one stops working). Resources that use `client_secret` follow in the same apply.'),
       client_id: attr.computed('string', 'The OIDC client id (`ai-` followed by 32 hex characters).'),
       client_secret: attr.computed('string', 'The OIDC client secret. Sensitive: hidden in plan output, but stored in state — protect the state backend.', {
         sensitive: true,
@@ -109,7 +110,7 @@ function input(planned: ObjectValue): AppInput {
   };
 }
 
-export function toState(app: YufuApp): ObjectValue {
+export function toState(app: YufuApp, secretVersion: CtyValue = null): ObjectValue {
   const sorted = (xs: string[]): CtyValue[] => [...new Set(xs)].sort();
   return {
     id: app.id,
@@ -124,6 +125,7 @@ export function toState(app: YufuApp): ObjectValue {
     access_token_lifetime: number(app.access_token_lifetime),
     id_token_lifetime: number(app.id_token_lifetime),
     refresh_token_lifetime: number(app.refresh_token_lifetime),
+    client_secret_version: secretVersion,
     client_id: app.client_id,
     client_secret: app.client_secret,
     issuer: app.issuer,
@@ -148,22 +150,31 @@ export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
   typeName: TYPE_NAME,
   schema,
 
+  modifyPlan(_ctx, { prior, planned }) {
+    const before = prior?.client_secret_version ?? null;
+    const after = planned.client_secret_version ?? null;
+    if (prior && !isUnknown(after) && !valueEquals('number', before, after)) planned.client_secret = unknown();
+  },
+
   async read(ctx, state) {
     const app = await (await ctx.client.yufu()).getApp(str(state.id)!, ctx.signal);
-    return app ? toState(app) : null;
+    return app ? toState(app, state.client_secret_version ?? null) : null;
   },
 
   async create(ctx, planned) {
-    return toState(await (await ctx.client.yufu()).createApp(input(planned), ctx.signal));
+    return toState(await (await ctx.client.yufu()).createApp(input(planned), ctx.signal), planned.client_secret_version ?? null);
   },
 
   async update(ctx, prior, planned) {
     const patch = diff(input(prior), input(planned));
     const yufu = await ctx.client.yufu();
     const id = str(prior.id)!;
+    if (!valueEquals('number', prior.client_secret_version ?? null, planned.client_secret_version ?? null)) {
+      await yufu.rotateSecret(id, ctx.signal);
+    }
     const app = Object.keys(patch).length > 0 ? await yufu.updateApp(id, patch, ctx.signal) : await yufu.getApp(id, ctx.signal);
     if (!app) throw new Error(`application ${id} disappeared during update`);
-    return toState(app);
+    return toState(app, planned.client_secret_version ?? null);
   },
 
   async delete(ctx, prior) {

@@ -1,0 +1,71 @@
+/** L1 binding: resource `qianfan_apaas_hr_connector` (providers/qianfan/resources/apaas_hr_connector.ts). */
+import { TerraformResource, type Construct, type TerraformMetaArguments } from '../framework';
+import { GENERATOR_METADATA } from './source';
+
+export interface ApaasHrConnectorConfig extends TerraformMetaArguments {
+  readonly tenantId: string;
+  readonly corpKey: string;
+  readonly wellKnownUrl: string;
+  readonly clientId: string;
+  /** Stored in state (sensitive). Exactly one of clientSecret / clientSecretWo. */
+  readonly clientSecret?: string;
+  /** Write-only (Terraform ≥ 1.11): never stored in state. */
+  readonly clientSecretWo?: string;
+  /** Change to send clientSecretWo again. */
+  readonly clientSecretWoVersion?: number;
+  /** @default true */
+  readonly waitForInitialSync?: boolean;
+  /** @default "10m" */
+  readonly initialSyncTimeout?: string;
+}
+
+export class ApaasHrConnector extends TerraformResource {
+  static readonly tfResourceType = 'qianfan_apaas_hr_connector';
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly config: ApaasHrConnectorConfig,
+  ) {
+    super(scope, id, {
+      terraformResourceType: ApaasHrConnector.tfResourceType,
+      terraformGeneratorMetadata: GENERATOR_METADATA,
+      provider: config.provider,
+      dependsOn: config.dependsOn,
+      count: config.count,
+      lifecycle: config.lifecycle,
+      forEach: config.forEach,
+    });
+  }
+
+  get status(): string {
+    return this.getStringAttribute('status');
+  }
+  get userSource(): string {
+    return this.getStringAttribute('user_source');
+  }
+  get lastSyncStatus(): string {
+    return this.getStringAttribute('last_sync_status');
+  }
+  get departmentsSynced(): number {
+    return this.getNumberAttribute('departments_synced');
+  }
+  get employeesSynced(): number {
+    return this.getNumberAttribute('employees_synced');
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    const c = this.config;
+    return {
+      tenant_id: c.tenantId,
+      corp_key: c.corpKey,
+      well_known_url: c.wellKnownUrl,
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      client_secret_wo: c.clientSecretWo,
+      client_secret_wo_version: c.clientSecretWoVersion,
+      wait_for_initial_sync: c.waitForInitialSync,
+      initial_sync_timeout: c.initialSyncTimeout,
+    };
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * QianfanTenant — a whole Qianfan aPaaS tenant's identity setup in one construct,
+ * the three console procedures of DESIGN.md §1 as code:
+ *   1. a Yufu (千帆玉符) OIDC application for the tenant (plus its discovery document),
+ *   2. the aPaaS 【腾讯 HR 助手】 connector fed with the app's Well-known URL,
+ *      Client ID and Client Secret and the E-HR Corp Key,
+ *   3. the organisation sync schedule.
+ *
+ * Construct ids ("Sso", "HrConnector", "SyncSchedule") are a public contract: they
+ * name the Terraform resources, so renaming them would replace real objects.
+ */
+import { z } from 'zod';
+import { checkCorpKey, corpKeyFromUrl, checkCron, checkTimeZone, SYNC_MODES } from '../providers/qianfan/rules';
+import { ApaasHrConnector } from './bindings/apaas-hr-connector';
+import { ApaasSyncSchedule } from './bindings/apaas-sync-schedule';
+import { Construct, type TerraformProvider } from './framework';
+import { parseProps, ruled } from './validation';
+import { YufuOidcApplication, type YufuOidcApplicationProps } from './yufu-oidc-application';
+
+export interface SyncScheduleProps {
+  /** 5-field cron (or 6 with seconds). */
+  readonly cron: string;
+  /** IANA time zone. @default "Asia/Shanghai" */
+  readonly timeZone?: string;
+  /** @default "incremental" */
+  readonly mode?: (typeof SYNC_MODES)[number];
+  /** @default true */
+  readonly enabled?: boolean;
+}
+
+export interface QianfanTenantProps {
+  /** The aPaaS tenant id, as in https://apaas.weworkpro.tencent-cloud.com/{tenant}/ */
+  readonly apaasTenantId: string;
+  /**
+   * The Yufu app. Redirect and post-logout URIs default to the tenant's aPaaS URL.
+   * @default name "aPaaS {tenant} SSO", scopes openid profile email offline_access
+   */
+  readonly sso?: Partial<Omit<YufuOidcApplicationProps, 'provider'>>;
+  /** The E-HR admin URL as seen in the browser, e.g. https://ehrnew-apaas.ihr.tencent-cloud.com/employeeInformation. Give this or corpKey. */
+  readonly ehrAdminUrl?: string;
+  /** The E-HR Corp Key. Give this or ehrAdminUrl. */
+  readonly corpKey?: string;
+  /** The sync schedule; false for none. @default { cron: "0 2 * * *", timeZone: "Asia/Shanghai", mode: "incremental" } */
+  readonly schedule?: SyncScheduleProps | false;
+  /**
+   * How the connector receives the client secret: "state" stores it (sensitive) in the
+   * connector's state too; "write-only" uses the write-only argument (Terraform ≥ 1.11).
+   * @default "state"
+   */
+  readonly secretHandling?: 'state' | 'write-only';
+  /** Change to rotate the Yufu client secret; the connector follows. @default 1 */
+  readonly secretVersion?: number;
+  /** Wait for the first organisation sync on create. @default true */
+  readonly waitForInitialSync?: boolean;
+  /** @default the stack's default qianfan provider */
+  readonly provider?: TerraformProvider;
+}
+
+export const DEFAULT_SCHEDULE: Required<SyncScheduleProps> = { cron: '0 2 * * *', timeZone: 'Asia/Shanghai', mode: 'incremental', enabled: true };
+
+const scheduleSchema = z
+  .object({
+    cron: ruled((v) => checkCron(v)),
+    timeZone: ruled(checkTimeZone).optional(),
+    mode: z.enum(SYNC_MODES).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .superRefine((s, ctx) => {
+    const tz = s.timeZone ?? DEFAULT_SCHEDULE.timeZone;
+    if (!checkTimeZone(tz) && !checkCron(s.cron)) {
+      const problem = checkCron(s.cron, tz);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem, input: s.cron });
+    }
+  });
+
+const propsSchema = z
+  .object({
+    apaasTenantId: z
+      .string({ error: 'expected the aPaaS tenant id' })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected 1–64 letters, digits, "-" or "_", as in https://apaas.weworkpro.tencent-cloud.com/{tenant}/'),
+    sso: z.record(z.string(), z.unknown()).optional(),
+    ehrAdminUrl: ruled((v) => {
+      const r = corpKeyFromUrl(v);
+      return 'problem' in r ? r.problem : null;
+    }).optional(),
+    corpKey: ruled(checkCorpKey).optional(),
+    schedule: z.union([z.literal(false), scheduleSchema]).optional(),
+    secretHandling: z.enum(['state', 'write-only']).optional(),
+    secretVersion: z.number().int('expected a whole number').min(1, 'expected a number ≥ 1').optional(),
+    waitForInitialSync: z.boolean().optional(),
+    provider: z.any().optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.ehrAdminUrl === undefined && p.corpKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['corpKey'], message: 'expected ehrAdminUrl (the E-HR admin URL) or corpKey', input: undefined });
+    }
+    if (p.ehrAdminUrl !== undefined && p.corpKey !== undefined) {
+      const fromUrl = corpKeyFromUrl(p.ehrAdminUrl);
+      if ('corpKey' in fromUrl && fromUrl.corpKey !== p.corpKey) {
+        ctx.addIssue({ code: 'custom', path: ['corpKey'], message: `expected the same Corp Key as ehrAdminUrl ("${fromUrl.corpKey}")`, input: p.corpKey });
+      }
+    }
+  });
+
+export class QianfanTenant extends Construct {
+  readonly sso: YufuOidcApplication;
+  readonly connector: ApaasHrConnector;
+  readonly schedule?: ApaasSyncSchedule;
+  /** The Corp Key the connector uses. */
+  readonly corpKey: string;
+  readonly apaasUrl: string;
+
+  constructor(scope: Construct, id: string, props: QianfanTenantProps) {
+    super(scope, id);
+    const p = parseProps(propsSchema, props, `QianfanTenant "${this.node.path}"`);
+    const fromUrl = p.ehrAdminUrl !== undefined ? corpKeyFromUrl(p.ehrAdminUrl) : undefined;
+    this.corpKey = p.corpKey ?? (fromUrl && 'corpKey' in fromUrl ? fromUrl.corpKey : '');
+    this.apaasUrl = `https://apaas.weworkpro.tencent-cloud.com/${p.apaasTenantId}/`;
+
+    const sso = (props.sso ?? {}) as Partial<YufuOidcApplicationProps>;
+    const version = p.secretVersion ?? 1;
+    this.sso = new YufuOidcApplication(this, 'Sso', {
+      name: `aPaaS ${p.apaasTenantId} SSO`,
+      description: `Single sign-on for aPaaS tenant ${p.apaasTenantId}`,
+      redirectUris: [this.apaasUrl],
+      postLogoutRedirectUris: [this.apaasUrl],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      scopes: ['openid', 'profile', 'email', 'offline_access'],
+      ...sso,
+      clientSecretVersion: version,
+      provider: props.provider,
+    });
+
+    const writeOnly = p.secretHandling === 'write-only';
+    this.connector = new ApaasHrConnector(this, 'HrConnector', {
+      tenantId: p.apaasTenantId,
+      corpKey: this.corpKey,
+      wellKnownUrl: this.sso.wellKnownUrl,
+      clientId: this.sso.clientId,
+      clientSecret: writeOnly ? undefined : this.sso.clientSecret,
+      clientSecretWo: writeOnly ? this.sso.clientSecret : undefined,
+      clientSecretWoVersion: writeOnly ? version : undefined,
+      waitForInitialSync: p.waitForInitialSync,
+      provider: props.provider,
+    });
+
+    if (p.schedule !== false) {
+      const s = { ...DEFAULT_SCHEDULE, ...(p.schedule ?? {}) };
+      this.schedule = new ApaasSyncSchedule(this, 'SyncSchedule', {
+        tenantId: p.apaasTenantId,
+        cron: s.cron,
+        timeZone: s.timeZone,
+        mode: s.mode,
+        enabled: s.enabled,
+        dependsOn: [this.connector],
+        provider: props.provider,
+      });
+    }
+  }
+}
