@@ -9,8 +9,9 @@ import type { ObjectValue } from '../runtime/interfaces';
 import type { BlockSchema } from '../runtime/schema';
 import { checkServiceUrl } from './clients/http';
 import type { YufuAdminClient } from './clients/yufu';
-import { attr, str } from './values';
-import { durationValidator, parseDuration } from './validators';
+import { attr, num, str } from './values';
+import { durationValidator, intRange, parseDuration } from './validators';
+import { DEFAULT_RETRY, type RetryPolicy } from './clients/http';
 
 /** Required on first use, so a schema or validate call never loads the client, zod or undici. */
 const yufuModule = () => require('./clients/yufu') as typeof import('./clients/yufu');
@@ -21,6 +22,7 @@ export const ENV = {
   yufuServiceAccountFile: 'QIANFAN_YUFU_SERVICE_ACCOUNT_FILE',
   yufuServiceAccount: 'QIANFAN_YUFU_SERVICE_ACCOUNT',
   requestTimeout: 'QIANFAN_REQUEST_TIMEOUT',
+  maxRetries: 'QIANFAN_MAX_RETRIES',
   apaasUrl: 'QIANFAN_APAAS_URL',
   apaasCredentialsFile: 'QIANFAN_APAAS_CREDENTIALS_FILE',
   apaasSecretId: 'QIANFAN_APAAS_SECRET_ID',
@@ -46,6 +48,15 @@ export const providerBlock: BlockSchema = {
     yufu_service_account: attr.optional('string', `The Yufu service-account JSON itself. Prefer the environment variable \`${ENV.yufuServiceAccount}\` so the key stays out of configuration.`, { sensitive: true }),
     apaas_url: attr.optional('string', `Base URL of the aPaaS user-management admin API. Environment: \`${ENV.apaasUrl}\`. Plain http is accepted for loopback addresses only.`),
     apaas_credentials_file: attr.optional('string', `Path to a JSON file \`{"secretId","secretKey"}\` with the aPaaS API key pair. Environment: \`${ENV.apaasCredentialsFile}\`; or set \`${ENV.apaasSecretId}\` and \`${ENV.apaasSecretKey}\`. The SecretKey is never read from provider arguments.`),
+    max_retries: attr.optional('number', `How often a request is retried after a rate limit (429, honouring Retry-After), 502/503/504 or a lost connection; requests that may have been processed are retried only when idempotent. Default \`5\`. Environment: \`${ENV.maxRetries}\`.`, {
+      validate: [intRange('max_retries', 0, 20)],
+    }),
+    retry_max_wait: attr.optional('string', `Longest single wait between retries (exponential backoff with jitter, or the service's Retry-After), e.g. \`30s\`. Default \`30s\`.`, {
+      validate: [durationValidator('retry_max_wait')],
+    }),
+    operation_timeout: attr.optional('string', `Deadline for one operation including all retries, e.g. \`10m\`. Default \`10m\`.`, {
+      validate: [durationValidator('operation_timeout')],
+    }),
     request_timeout: attr.optional('string', `Timeout of a single API request, as a duration such as \`30s\` or \`2m\`. Default \`30s\`. Environment: \`${ENV.requestTimeout}\`.`, {
       validate: [durationValidator('request_timeout')],
     }),
@@ -53,6 +64,7 @@ export const providerBlock: BlockSchema = {
 };
 
 export interface QianfanClients {
+  retry: RetryPolicy;
   /** Loaded on first use, like yufu. */
   apaas: () => Promise<import('./clients/apaas').ApaasClient>;
   /** Loaded on first use: the client and its zod schemas are not needed to serve schemas or validate. */
@@ -110,10 +122,19 @@ async function loadServiceAccount(config: ObjectValue) {
 export function resolveClients(config: ObjectValue): QianfanClients {
   const timeout = pick(config, 'request_timeout', ENV.requestTimeout);
   const timeoutMs = timeout ? parseDuration(timeout.value, timeout.source) : 30_000;
+  const maxRetriesEnv = process.env[ENV.maxRetries];
+  const maxRetries = num(config.max_retries) ?? (maxRetriesEnv !== undefined && /^\d+$/.test(maxRetriesEnv) ? Number(maxRetriesEnv) : DEFAULT_RETRY.maxRetries);
+  const retry: RetryPolicy = {
+    ...DEFAULT_RETRY,
+    maxRetries,
+    maxDelayMs: str(config.retry_max_wait) ? parseDuration(str(config.retry_max_wait)!, 'retry_max_wait') : DEFAULT_RETRY.maxDelayMs,
+    deadlineMs: str(config.operation_timeout) ? parseDuration(str(config.operation_timeout)!, 'operation_timeout') : DEFAULT_RETRY.deadlineMs,
+  };
   let yufu: Promise<YufuAdminClient> | undefined;
   let apaas: Promise<import('./clients/apaas').ApaasClient> | undefined;
   return {
     timeoutMs,
+    retry,
     apaas: () => {
       apaas ??= makeApaas();
       return apaas;
@@ -156,7 +177,7 @@ export function resolveClients(config: ObjectValue): QianfanClients {
           (id || key ? `; only ${id ? ENV.apaasSecretId : ENV.apaasSecretKey} is set` : ''),
       );
     }
-    return new ApaasClient({ baseUrl, credentials, timeoutMs });
+    return new ApaasClient({ baseUrl, credentials, timeoutMs, retry });
   }
 
   async function makeYufu(): Promise<YufuAdminClient> {
@@ -170,7 +191,7 @@ export function resolveClients(config: ObjectValue): QianfanClients {
       const adminUrl = checkServiceUrl(raw, explicit ? explicit.source : 'yufu_domain');
       const audience = adminUrl.origin + adminUrl.pathname.replace(/\/$/, '');
       const { YufuAdminClient } = yufuModule();
-      return new YufuAdminClient({ adminUrl, serviceAccount: await loadServiceAccount(config), audience, timeoutMs });
+      return new YufuAdminClient({ adminUrl, serviceAccount: await loadServiceAccount(config), audience, timeoutMs, retry });
     }
   }
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ProviderError } from '../../runtime/diagnostics';
-import { requestJson, ServiceError } from './http';
+import { requestJson, ServiceError, type RetryPolicy } from './http';
 import { signTc3, type Tc3Credentials } from './tc3';
 
 const SERVICE = 'aPaaS admin API';
@@ -106,7 +106,7 @@ export const secretSha256 = (secret: string) => createHash('sha256').update(secr
 
 export class ApaasClient {
   constructor(
-    private readonly options: { baseUrl: URL; credentials: Tc3Credentials; timeoutMs: number },
+    private readonly options: { baseUrl: URL; credentials: Tc3Credentials; timeoutMs: number; retry?: RetryPolicy },
   ) {}
 
   private async call<T>(
@@ -117,18 +117,18 @@ export class ApaasClient {
     const url = new URL(this.options.baseUrl.href.replace(/\/$/, '') + path);
     const body = opts.body === undefined ? '' : JSON.stringify(opts.body);
     const contentType = 'application/json';
-    const { authorization, timestamp } = signTc3(
-      { method, url, body, contentType },
-      this.options.credentials,
-      'apaas',
-      Math.floor(Date.now() / 1000),
-    );
+    // Signed per attempt: the signature covers a timestamp.
+    const headers = () => {
+      const { authorization, timestamp } = signTc3({ method, url, body, contentType }, this.options.credentials, 'apaas', Math.floor(Date.now() / 1000));
+      return { authorization, 'x-tc-timestamp': timestamp, 'content-type': contentType };
+    };
     try {
       return await requestJson({
         service: SERVICE,
         method,
         url,
-        headers: { authorization, 'x-tc-timestamp': timestamp, 'content-type': contentType },
+        headers,
+        retry: this.options.retry,
         rawBody: body,
         schema: opts.schema,
         accept: opts.accept,

@@ -10,12 +10,11 @@ import { ProviderError } from '../../runtime/diagnostics';
 import { log } from '../../runtime/log';
 
 let agent: Promise<Dispatcher> | undefined;
+const undici = () => require('undici') as typeof import('undici');
 
 /** undici is loaded on first use: schema and validate calls never need it. */
 function dispatcher(): Promise<Dispatcher> {
-  agent ??= import('undici').then(
-    ({ Agent }) => new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout: 10_000 } }),
-  );
+  agent ??= Promise.resolve(new (undici().Agent)({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout: 10_000 } }));
   return agent;
 }
 
@@ -49,11 +48,33 @@ export interface ServiceErrorBody {
   error?: { code?: string; message?: string; field?: string };
 }
 
+/** How a client retries; from the provider block (max_retries, retry_max_wait, operation_timeout). */
+export interface RetryPolicy {
+  maxRetries: number;
+  /** First backoff; doubles per attempt, with full jitter. */
+  baseDelayMs: number;
+  /** Cap of one wait, including a Retry-After the service asks for. */
+  maxDelayMs: number;
+  /** The whole operation, all attempts included, ends by then. */
+  deadlineMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseDelayMs: 250, maxDelayMs: 30_000, deadlineMs: 10 * 60_000 };
+
 export interface JsonRequest<T> {
   service: string;
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: URL;
-  headers?: Record<string, string>;
+  /** A function when headers depend on the attempt (signatures carry a timestamp). */
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  /**
+   * Whether a retry after an uncertain outcome (connection lost after sending, 502,
+   * 504, timeout) is safe: GET, PUT and DELETE are; a POST only with an
+   * Idempotency-Key the service honours. 429 and 503 mean "not processed" and are
+   * always retried.
+   */
+  idempotent?: boolean;
+  retry?: RetryPolicy;
   body?: unknown;
   /** The exact body text, when a signature covers it. */
   rawBody?: string;
@@ -82,10 +103,74 @@ export class ServiceError extends ProviderError {
   }
 }
 
+class RetryableError extends ProviderError {
+  constructor(
+    summary: string,
+    detail: string,
+    /** The request may have been processed: only idempotent requests retry. */
+    readonly uncertain: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(summary, detail);
+  }
+}
+
+/** Retry-After as seconds or an HTTP date. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function backoffMs(attempt: number, policy: RetryPolicy, random = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.round(random() * ceiling);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new ProviderError('Stopped', 'Terraform asked the provider to stop while it was waiting to retry'));
+    }, { once: true });
+  });
+
 export async function requestJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>> {
-  const { request: send } = await import('undici');
+  const policy = request.retry ?? DEFAULT_RETRY;
+  const idempotent = request.idempotent ?? (request.method === 'GET' || request.method === 'PUT' || request.method === 'DELETE');
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await attemptJson(request);
+    } catch (error) {
+      if (!(error instanceof RetryableError)) throw error;
+      const retryable = !error.uncertain || idempotent;
+      const wait = Math.min(policy.maxDelayMs, Math.max(error.retryAfterMs ?? 0, backoffMs(attempt, policy)));
+      const elapsed = Date.now() - started;
+      if (!retryable || attempt >= policy.maxRetries || elapsed + wait > policy.deadlineMs) {
+        const why = !retryable
+          ? 'not retried: the request may have been processed and is not idempotent'
+          : attempt >= policy.maxRetries
+            ? `gave up after ${attempt + 1} attempts (max_retries = ${policy.maxRetries})`
+            : `gave up after ${Math.round(elapsed / 1000)} s (operation_timeout)`;
+        throw new ProviderError(error.summary, `${error.detail}; ${why}`);
+      }
+      log('warn', 'retrying', { service: request.service, method: request.method, path: request.url.pathname, attempt: attempt + 1, waitMs: wait, reason: error.detail });
+      await sleep(wait, request.signal);
+    }
+  }
+}
+
+const RETRY_STATUS: Record<number, boolean> = { 429: false, 503: false, 502: true, 504: true };
+
+async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>> {
+  const { request: send } = undici();
   const started = Date.now();
   const signals = [AbortSignal.timeout(request.timeoutMs), ...(request.signal ? [request.signal] : [])];
+  const extraHeaders = typeof request.headers === 'function' ? await request.headers() : request.headers;
   let response: Dispatcher.ResponseData;
   try {
     response = await send(request.url, {
@@ -94,22 +179,31 @@ export async function requestJson<T>(request: JsonRequest<T>): Promise<JsonRespo
       headers: {
         accept: 'application/json',
         ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...request.headers,
+        ...extraHeaders,
       },
       body: request.rawBody !== undefined ? request.rawBody || undefined : request.body !== undefined ? JSON.stringify(request.body) : undefined,
       signal: AbortSignal.any(signals),
     });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    if (request.signal?.aborted) throw new ProviderError('Stopped', 'Terraform asked the provider to stop');
+    const e = error as Error & { code?: string; cause?: { code?: string } };
+    const code = e.code ?? e.cause?.code ?? '';
     const timedOut = Date.now() - started >= request.timeoutMs - 5;
-    throw new ProviderError(
+    const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
+    // Refused: nothing reached the service, so any request may be retried.
+    const neverSent = code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND';
+    throw new RetryableError(
       `${request.service} request failed`,
-      timedOut
-        ? `${request.method} ${request.url.origin}${request.url.pathname}: no answer within ${request.timeoutMs} ms (request_timeout)`
-        : `${request.method} ${request.url.origin}${request.url.pathname}: ${reason}`,
+      timedOut ? `${where}: no answer within ${request.timeoutMs} ms (request_timeout)` : `${where}: ${code || e.message}`,
+      !neverSent,
     );
   }
-  const text = await response.body.text();
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (error) {
+    throw new RetryableError(`${request.service} request failed`, `${request.method} ${request.url.pathname}: connection lost while reading the answer (${(error as Error).message})`, true);
+  }
   log('debug', 'http', {
     service: request.service,
     method: request.method,
@@ -123,11 +217,21 @@ export async function requestJson<T>(request: JsonRequest<T>): Promise<JsonRespo
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new ProviderError(
+      if (status in RETRY_STATUS) parsed = undefined;
+      else throw new ProviderError(
         `${request.service} answered with something that is not JSON`,
         `${request.method} ${request.url.pathname} → HTTP ${status}, ${text.length} bytes starting ${JSON.stringify(text.slice(0, 60))}`,
       );
     }
+  }
+  if (status in RETRY_STATUS) {
+    const err = (parsed as ServiceErrorBody | undefined)?.error;
+    throw new RetryableError(
+      status === 429 ? `${request.service} is rate limiting` : `${request.service} is unavailable`,
+      `${request.method} ${request.url.pathname} → HTTP ${status}${err?.message ? `: ${err.message}` : ''}`,
+      RETRY_STATUS[status],
+      parseRetryAfter(response.headers['retry-after']),
+    );
   }
   const ok = (status >= 200 && status < 300) || request.accept?.includes(status);
   if (!ok) {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ProviderError } from '../../runtime/diagnostics';
-import { requestJson, ServiceError } from './http';
+import { requestJson, ServiceError, type RetryPolicy } from './http';
 
 export const serviceAccountSchema = z.object({
   clientId: z.string().min(1),
@@ -65,6 +65,7 @@ export interface YufuClientOptions {
   /** The JWT audience; the admin base URL unless the tenant says otherwise. */
   audience: string;
   timeoutMs: number;
+  retry?: RetryPolicy;
 }
 
 const SERVICE = 'Yufu admin API';
@@ -110,14 +111,24 @@ export class YufuAdminClient {
   private async call<T>(
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
-    opts: { body?: unknown; schema?: z.ZodType<T>; accept?: number[]; query?: Record<string, string>; headers?: Record<string, string>; signal?: AbortSignal } = {},
+    opts: {
+      body?: unknown;
+      schema?: z.ZodType<T>;
+      accept?: number[];
+      query?: Record<string, string>;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+      idempotent?: boolean;
+    } = {},
   ) {
     try {
       return await requestJson({
         service: SERVICE,
         method,
         url: this.url(path, opts.query),
-        headers: { authorization: `Bearer ${await this.bearer()}`, ...opts.headers },
+        headers: async () => ({ authorization: `Bearer ${await this.bearer()}`, ...opts.headers }),
+        idempotent: opts.idempotent,
+        retry: this.options.retry,
         body: opts.body,
         schema: opts.schema,
         accept: opts.accept,
@@ -140,7 +151,9 @@ export class YufuAdminClient {
     const { body } = await this.call('POST', '/api/v1/oidc-apps', {
       body: input,
       schema: appSchema,
+      // One key for all attempts: a retry after a lost answer returns the app created the first time.
       headers: { 'idempotency-key': randomUUID() },
+      idempotent: true,
       signal,
     });
     return body as YufuApp;
@@ -162,7 +175,8 @@ export class YufuAdminClient {
   }
 
   async updateApp(id: string, patch: Partial<AppInput>, signal?: AbortSignal): Promise<YufuApp> {
-    const { body } = await this.call('PATCH', `/api/v1/oidc-apps/${encodeURIComponent(id)}`, { body: patch, schema: appSchema, signal });
+    // A PATCH that sets absolute values has the same effect twice.
+    const { body } = await this.call('PATCH', `/api/v1/oidc-apps/${encodeURIComponent(id)}`, { body: patch, schema: appSchema, signal, idempotent: true });
     return body as YufuApp;
   }
 

@@ -9,6 +9,8 @@
 import { isUnknown, unknown, valueEquals, type CtyValue } from '../../runtime/cty';
 import type { ObjectValue, ResourceDefinition } from '../../runtime/interfaces';
 import type { Schema } from '../../runtime/schema';
+import { ProviderError } from '../../runtime/diagnostics';
+import { ServiceError } from '../clients/http';
 import type { AppInput, YufuApp } from '../clients/yufu';
 import type { QianfanClients } from '../config';
 import {
@@ -162,7 +164,32 @@ export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
   },
 
   async create(ctx, planned) {
-    return toState(await (await ctx.client.yufu()).createApp(input(planned), ctx.signal), planned.client_secret_version ?? null);
+    const yufu = await ctx.client.yufu();
+    const wanted = input(planned);
+    try {
+      return toState(await yufu.createApp(wanted, ctx.signal), planned.client_secret_version ?? null);
+    } catch (error) {
+      // Names are unique per tenant. An app with this name is most often ours from an
+      // apply that was killed after Yufu created it but before Terraform saved state:
+      // adopt it (converging it to the plan) rather than fail or duplicate.
+      if (!(error instanceof ServiceError && error.status === 409)) throw error;
+      const [existing] = await yufu.findAppsByName(wanted.name, ctx.signal);
+      if (!existing) throw error;
+      if (existing.application_type !== wanted.application_type) {
+        throw new ProviderError(
+          'An application with this name already exists',
+          `Yufu already has "${wanted.name}" (${existing.id}, application_type ${existing.application_type}); it cannot be adopted as application_type ${wanted.application_type}. Rename this one, or import the existing one.`,
+          ['name'],
+        );
+      }
+      ctx.diagnostics.warning(
+        'Adopted an existing Yufu application',
+        `Yufu already had an application named "${wanted.name}" (${existing.id}, created ${existing.created_at}), e.g. from an interrupted apply. It is now managed here and was updated to match the configuration.`,
+      );
+      const patch = diff(input(toState(existing)), wanted);
+      const app = Object.keys(patch).length > 0 ? await yufu.updateApp(existing.id, patch, ctx.signal) : existing;
+      return toState(app, planned.client_secret_version ?? null);
+    }
   },
 
   async update(ctx, prior, planned) {
