@@ -30,19 +30,23 @@ export class Workdir {
     readonly engine: Engine,
     readonly dir: string,
     readonly env: Record<string, string>,
+    /** e.g. { pg: { conn_str } }; default: local state in the workdir. */
+    readonly backend?: Record<string, unknown>,
   ) {}
 
-  static create(engine: Engine, name: string, config: Record<string, unknown>, env: Record<string, string>): Workdir {
+  static create(engine: Engine, name: string, config: Record<string, unknown>, env: Record<string, string>, backend?: Record<string, unknown>): Workdir {
     const dir = tempDir(`${engine.name}-${name}`);
-    const w = new Workdir(engine, dir, env);
+    const w = new Workdir(engine, dir, env, backend);
     w.write(config);
     return w;
   }
 
   write(config: Record<string, unknown>): void {
-    // cdktf points the local backend at its own project; tests keep state in the workdir.
+    // cdktf points the local backend at its own project; tests keep state in the workdir
+    // unless they ask for another backend.
     const copy = JSON.parse(JSON.stringify(config)) as { terraform?: { backend?: unknown } };
     if (copy.terraform) delete copy.terraform.backend;
+    if (this.backend) (copy.terraform ??= {}).backend = this.backend;
     writeFileSync(join(this.dir, 'main.tf.json'), JSON.stringify(copy, null, 2));
   }
 
