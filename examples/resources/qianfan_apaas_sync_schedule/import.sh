@@ -1,0 +1,2 @@
+# Import by aPaaS tenant id.
+terraform import qianfan_apaas_sync_schedule.nightly demo-tenant-001
