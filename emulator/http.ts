@@ -74,8 +74,14 @@ export async function readBody(req: http.IncomingMessage, limitBytes: number): P
  * without input (e.g. rotate) accept both "no body" and "{}".
  */
 export async function readJsonObject(req: http.IncomingMessage, limitBytes = 1 << 20): Promise<Record<string, unknown> | undefined> {
-  const contentType = req.headers['content-type'];
-  const raw = await readBody(req, limitBytes);
+  return parseJsonObject(await readBody(req, limitBytes), req.headers['content-type']);
+}
+
+/**
+ * The parsing half of readJsonObject, for services that must see the raw bytes first
+ * (e.g. to check a signature over the body).
+ */
+export function parseJsonObject(raw: Buffer, contentType: string | undefined): Record<string, unknown> | undefined {
   if (raw.length === 0) return undefined;
   if (contentType !== undefined && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
     throw new ApiError(415, 'unsupported_media_type', `content-type: got ${JSON.stringify(contentType)}; expected application/json`);
@@ -177,3 +183,48 @@ export function baseUrl(host: string, port: number): string {
   const h = host.includes(':') ? `[${host}]` : host;
   return `http://${h}:${port}`;
 }
+
+/**
+ * listen() on the port recorded in the data dir, so URLs stay stable across restarts:
+ * `requested` (a flag) wins; 0 means any free port; without a record a free one is taken.
+ */
+export async function listenRecorded(
+  what: string,
+  listener: http.RequestListener,
+  host: string,
+  requested: number | undefined,
+  recorded: string | undefined,
+  flag: string,
+): Promise<Listening> {
+  if (requested !== undefined || recorded === undefined) return listen(listener, host, requested ?? 0);
+  try {
+    return await listen(listener, host, Number(recorded));
+  } catch (err) {
+    throw new Error(
+      `${what} port ${recorded} recorded in the data dir is not available (${(err as Error).message}); stop the other process or pass ${flag} 0 to pick a new port`,
+    );
+  }
+}
+
+/** True for hosts that can only mean this machine: localhost, 127.0.0.0/8, ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+export function methodNotAllowed(method: string | undefined, path: string, allowed: string): ApiError {
+  return new ApiError(405, 'method_not_allowed', `method ${method ?? '-'} on ${path}: not supported; expected one of ${allowed}`, undefined, {
+    allow: allowed,
+  });
+}
+
+/** Parses an optional 1-based integer query parameter; 400 invalid_argument naming it otherwise. */
+export function parseIntParam(field: string, raw: string | null, dflt: number, min: number, max: number): number {
+  if (raw === null || raw === '') return dflt;
+  if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ApiError(400, 'invalid_argument', `${field}: got ${JSON.stringify(raw)}; expected an integer from ${min} to ${max}`, field);
+  }
+  return Number(raw);
+}
+
+export const nowIso = (): string => new Date().toISOString();

@@ -1,21 +1,32 @@
-// Entry point: `npx tsx emulator/main.ts [--data-dir DIR] [--admin-port N] [--idp-port N] [--host H] [--domain D]`.
-// Writes DIR/emulator.json so tests and tools find the running instance.
+// Entry point: `npx tsx emulator/main.ts [--data-dir DIR] [options]` starts the Yufu, E-HR
+// and aPaaS emulators in one process, each on its own loopback listener, over one SQLite
+// file. Writes DIR/emulator.json so tests and tools find the running instance.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 
-const USAGE = `usage: tsx emulator/main.ts [--data-dir DIR] [--admin-port N] [--idp-port N] [--host 127.0.0.1] [--domain qianfan-demo]
-  --data-dir    where state lives (default .emulator-data)
-  --admin-port  Yufu admin API port; 0 = any free port (default: the port recorded in DIR, else free)
-  --idp-port    Yufu IdP port; same rules
-  --host        address to bind (default 127.0.0.1)
-  --domain      tenant domain label, used only when DIR is new (default qianfan-demo)`;
+const USAGE = `usage: tsx emulator/main.ts [--data-dir DIR] [--host 127.0.0.1] [--admin-port N] [--idp-port N]
+                           [--ehr-port N] [--apaas-port N] [--domain qianfan-demo] [--ehr-employees N] [--ehr-seed S]
+  --data-dir       where state lives (default .emulator-data)
+  --host           address to bind (default 127.0.0.1)
+  --admin-port     Yufu admin API port; 0 = any free port (default: the port recorded in DIR, else free)
+  --idp-port       Yufu IdP port; same rules
+  --ehr-port       E-HR directory API port; same rules
+  --apaas-port     aPaaS admin API port; same rules
+  --domain         Yufu tenant domain label, used only when DIR is new (default qianfan-demo)
+  --ehr-employees  employees in the seeded E-HR corp "apaas", used only when DIR is new (default 200, at most 200000)
+  --ehr-seed       seed of that corp's generated directory, used only when DIR is new (default 1)`;
 
 interface Args {
   dataDir: string;
   host: string;
   adminPort?: number;
   idpPort?: number;
+  ehrPort?: number;
+  apaasPort?: number;
   domain?: string;
+  ehrEmployees?: number;
+  ehrSeed?: string;
 }
 
 function fail(message: string): never {
@@ -23,51 +34,60 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parsePort(flag: string, raw: string): number {
+function parsePort(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
   if (!/^[0-9]+$/.test(raw) || Number(raw) > 65535) fail(`${flag}: got ${JSON.stringify(raw)}; expected an integer port from 0 to 65535`);
   return Number(raw);
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { dataDir: '.emulator-data', host: '127.0.0.1' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const value = (): string => {
-      if (eq !== -1) return arg.slice(eq + 1);
-      const next = argv[++i];
-      if (next === undefined) fail(`${flag}: missing value`);
-      return next;
-    };
-    switch (flag) {
-      case '--data-dir':
-        args.dataDir = value();
-        break;
-      case '--admin-port':
-        args.adminPort = parsePort(flag, value());
-        break;
-      case '--idp-port':
-        args.idpPort = parsePort(flag, value());
-        break;
-      case '--host':
-        args.host = value();
-        break;
-      case '--domain': {
-        const d = value();
-        if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(d)) fail(`--domain: got ${JSON.stringify(d)}; expected a lowercase DNS label (letters, digits, hyphens)`);
-        args.domain = d;
-        break;
-      }
-      default:
-        fail(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
-    }
+function readArgs(argv: string[]): Args {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        'data-dir': { type: 'string' },
+        host: { type: 'string' },
+        'admin-port': { type: 'string' },
+        'idp-port': { type: 'string' },
+        'ehr-port': { type: 'string' },
+        'apaas-port': { type: 'string' },
+        domain: { type: 'string' },
+        'ehr-employees': { type: 'string' },
+        'ehr-seed': { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    fail(`${(err as Error).message}\n${USAGE}`);
   }
-  return args;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const domain = values.domain;
+  if (domain !== undefined && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(domain)) {
+    fail(`--domain: got ${JSON.stringify(domain)}; expected a lowercase DNS label (letters, digits, hyphens)`);
+  }
+  const employees = values['ehr-employees'];
+  if (employees !== undefined && (!/^[0-9]+$/.test(employees) || Number(employees) > 200_000)) {
+    fail(`--ehr-employees: got ${JSON.stringify(employees)}; expected an integer from 0 to 200000`);
+  }
+  const seed = values['ehr-seed'];
+  if (seed !== undefined && (seed.length < 1 || seed.length > 64)) fail(`--ehr-seed: got ${JSON.stringify(seed)}; expected 1 to 64 characters`);
+  return {
+    dataDir: values['data-dir'] ?? '.emulator-data',
+    host: values.host ?? '127.0.0.1',
+    adminPort: parsePort('--admin-port', values['admin-port']),
+    idpPort: parsePort('--idp-port', values['idp-port']),
+    ehrPort: parsePort('--ehr-port', values['ehr-port']),
+    apaasPort: parsePort('--apaas-port', values['apaas-port']),
+    domain,
+    ehrEmployees: employees === undefined ? undefined : Number(employees),
+    ehrSeed: seed,
+  };
 }
 
 function isAlive(pid: number): boolean {
@@ -93,7 +113,7 @@ function checkNotRunning(infoFile: string): void {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readArgs(process.argv.slice(2));
   const dataDir = path.resolve(args.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   const infoFile = path.join(dataDir, 'emulator.json');
@@ -101,14 +121,37 @@ async function main(): Promise<void> {
 
   // Loaded after argument checks so --help and usage errors skip oidc-provider's
   // import-time runtime warning.
+  const { openDatabase } = require('./db') as typeof import('./db');
   const { startYufuEmulator } = require('./yufu/index') as typeof import('./yufu/index');
-  const yufu = await startYufuEmulator({
-    dataDir,
-    host: args.host,
-    adminPort: args.adminPort,
-    idpPort: args.idpPort,
-    domain: args.domain,
-  });
+  const { startEhrEmulator } = require('./ehr/index') as typeof import('./ehr/index');
+  const { startApaasEmulator } = require('./apaas/index') as typeof import('./apaas/index');
+
+  const db = openDatabase(dataDir);
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    // Reverse start order: aPaaS stops its runs while E-HR still answers them.
+    for (const close of closers.splice(0).reverse()) await close();
+    db.close();
+  };
+
+  let yufu, ehr, apaas;
+  try {
+    yufu = await startYufuEmulator({ dataDir, db, host: args.host, adminPort: args.adminPort, idpPort: args.idpPort, domain: args.domain });
+    closers.push(() => yufu!.close());
+    ehr = await startEhrEmulator({ db, host: args.host, port: args.ehrPort, employees: args.ehrEmployees, seed: args.ehrSeed });
+    closers.push(() => ehr!.close());
+    apaas = await startApaasEmulator({
+      db,
+      dataDir,
+      host: args.host,
+      port: args.apaasPort,
+      ehr: { baseUrlTemplate: ehr.baseUrlTemplate, appKey: ehr.platformApp.app_key, token: ehr.platformApp.token },
+    });
+    closers.push(() => apaas!.close());
+  } catch (err) {
+    await closeAll().catch(() => undefined);
+    throw err;
+  }
 
   const info = {
     admin_url: yufu.adminUrl,
@@ -116,6 +159,12 @@ async function main(): Promise<void> {
     tenant_id: yufu.tenantId,
     domain: yufu.domain,
     service_account_file: yufu.serviceAccountFile,
+    ehr_url: ehr.url,
+    ehr_base_url_template: ehr.baseUrlTemplate,
+    ehr_corp_key: ehr.defaultCorpKey,
+    apaas_url: apaas.url,
+    apaas_credentials_file: apaas.credentialsFile,
+    apaas_tenant_id: apaas.defaultTenantId,
     data_dir: dataDir,
     pid: process.pid,
   };
@@ -128,7 +177,10 @@ async function main(): Promise<void> {
   out(`yufu admin API listening on ${yufu.adminUrl}  (tenant ${yufu.tenantId}, domain ${yufu.domain})`);
   out(`yufu IdP listening on ${yufu.idpUrl}  (issuers: ${yufu.idpUrl}/sso/tn-${yufu.tenantId}/{client_id}/oidc)`);
   out(`service account file: ${yufu.serviceAccountFile}`);
-  for (const notice of yufu.notices) out(`notice: ${notice}`);
+  out(`e-hr directory API listening on ${ehr.url}  (corps under ${ehr.baseUrlTemplate}; seeded corp ${ehr.defaultCorpKey})`);
+  out(`apaas admin API listening on ${apaas.url}  (tenant ${apaas.defaultTenantId})`);
+  out(`apaas credentials file: ${apaas.credentialsFile}`);
+  for (const notice of [...yufu.notices, ...apaas.notices]) out(`notice: ${notice}`);
   out(`emulator info: ${infoFile}  (pid ${process.pid}; Ctrl-C to stop)`);
 
   let stopping = false;
@@ -139,8 +191,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     out(`emulator: ${signal} received, shutting down`);
-    void yufu
-      .close()
+    void closeAll()
       .then(() => {
         try {
           // Only remove the info file if it is still ours.

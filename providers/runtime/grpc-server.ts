@@ -158,10 +158,16 @@ export class GrpcServer {
     const chunks: Buffer[] = [];
     let size = 0;
     stream.on('data', (chunk: Buffer) => {
+      const wasTooLarge = size > this.maxMessageBytes + 5;
       size += chunk.length;
+      if (wasTooLarge) return;
       if (size > this.maxMessageBytes + 5) {
+        // Answer once, then ask the client to stop sending without error (RFC 9113
+        // 8.1: RST_STREAM NO_ERROR after a complete response). A CANCEL here races
+        // the status and the client reports CANCELLED instead of RESOURCE_EXHAUSTED.
+        chunks.length = 0;
         finish(Status.RESOURCE_EXHAUSTED, `request larger than ${this.maxMessageBytes} bytes`);
-        stream.close(http2.constants.NGHTTP2_CANCEL);
+        stream.close(http2.constants.NGHTTP2_NO_ERROR);
         return;
       }
       chunks.push(chunk);
@@ -182,11 +188,17 @@ export class GrpcServer {
         if (error instanceof GrpcError) return finish(error.code, error.message);
         return finish(Status.INTERNAL, `cannot decode the request of ${path}: ${(error as Error).message}`);
       }
-      method.handler(request as never).then(
-        (response) => finish(Status.OK, '', toBinary(codec.output, response as never)),
-        (error: unknown) =>
-          error instanceof GrpcError ? finish(error.code, error.message) : finish(Status.INTERNAL, error instanceof Error ? error.message : String(error)),
-      );
+      // A handler that throws synchronously, or a response that cannot be encoded,
+      // must still answer the call (INTERNAL), not escape as an uncaught error.
+      new Promise<unknown>((resolve) => resolve(method.handler(request as never)))
+        .then((response) => toBinary(codec.output, response as never))
+        .then(
+          (body) => finish(Status.OK, '', body),
+          (error: unknown) =>
+            error instanceof GrpcError
+              ? finish(error.code, error.message)
+              : finish(Status.INTERNAL, error instanceof Error ? error.message : String(error)),
+        );
     });
   }
 }

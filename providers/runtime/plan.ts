@@ -5,9 +5,9 @@
  * update (unless declared to change), write-only values are never planned, and a
  * change to a force-new attribute plans a replacement.
  */
-import { isUnknown, unknown, valueEquals, type CtyValue } from './cty';
+import { isUnknown, unknown, valueEquals, type CtyType, type CtyValue } from './cty';
 import type { ObjectValue } from './interfaces';
-import { isOptionalComputed, type BlockSchema } from './schema';
+import { blockType, isOptionalComputed, type BlockSchema } from './schema';
 
 export interface GenericPlan {
   planned: ObjectValue;
@@ -32,13 +32,10 @@ export function planObject(block: BlockSchema, prior: ObjectValue | null, config
   }
   for (const name of Object.keys(block.blocks ?? {})) planned[name] = config[name] ?? null;
 
-  const changed =
-    prior !== null &&
-    Object.keys(planned).some((name) => {
-      const attribute = block.attributes[name];
-      const type = attribute ? attribute.type : undefined;
-      return type === undefined ? !sameLoose(prior[name], planned[name]) : !valueEquals(type, prior[name] ?? null, planned[name]);
-    });
+  // Compared by type, nested blocks included: a set in another order or an equal
+  // number in another form is no change, and a map block's entries count.
+  const types = (blockType(block) as ['object', Record<string, CtyType>])[1];
+  const changed = prior !== null && Object.keys(planned).some((name) => !valueEquals(types[name], prior[name] ?? null, planned[name]));
 
   for (const [name, attribute] of Object.entries(block.attributes)) {
     if (!(attribute.computed && !attribute.optional && attribute.default === undefined)) continue;
@@ -54,9 +51,4 @@ export function planObject(block: BlockSchema, prior: ObjectValue | null, config
     }
   }
   return { planned, requiresReplace };
-}
-
-/** Nested blocks are compared structurally; they are rare in this provider. */
-function sameLoose(a: CtyValue | undefined, b: CtyValue | undefined): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }

@@ -62,29 +62,38 @@ function integer(bytes: Buffer): Buffer {
   return tlv(0x02, (trimmed[0] & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
 }
 
+/**
+ * X.690 8.19: the first two arcs combine into one subidentifier (40 * a + b), and
+ * every subidentifier, that one included, is base 128 with the high bit set on all
+ * but the last byte (so 2.100.3 is 81 34 03). BigInt keeps arcs above 2^31 exact.
+ */
 export function objectIdentifier(dotted: string): Buffer {
-  const arcs = dotted.split('.').map(Number);
-  const out = [40 * arcs[0] + arcs[1]];
-  for (const arc of arcs.slice(2)) {
-    const chunk: number[] = [arc & 0x7f];
-    for (let n = arc >>> 7; n > 0; n >>>= 7) chunk.unshift((n & 0x7f) | 0x80);
+  const arcs = dotted.split('.').map(BigInt);
+  const out: number[] = [];
+  for (const sub of [40n * arcs[0] + arcs[1], ...arcs.slice(2)]) {
+    const chunk: number[] = [Number(sub & 0x7fn)];
+    for (let n = sub >> 7n; n > 0n; n >>= 7n) chunk.unshift(Number(n & 0x7fn) | 0x80);
     out.push(...chunk);
   }
   return tlv(0x06, Buffer.from(out));
 }
 
-/** UTCTime (valid through 2049, which the ten-year validity below stays within). */
-function utcTime(date: Date): Buffer {
+/**
+ * RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050 on (a UTCTime
+ * "55…" means 1955, so a certificate minted after 2039 would expire before it starts).
+ */
+function certificateTime(date: Date): Buffer {
   const pad = (n: number) => String(n).padStart(2, '0');
+  const year = date.getUTCFullYear();
   const text =
-    pad(date.getUTCFullYear() % 100) +
+    (year < 2050 ? pad(year % 100) : String(year)) +
     pad(date.getUTCMonth() + 1) +
     pad(date.getUTCDate()) +
     pad(date.getUTCHours()) +
     pad(date.getUTCMinutes()) +
     pad(date.getUTCSeconds()) +
     'Z';
-  return tlv(0x17, Buffer.from(text, 'ascii'));
+  return tlv(year < 2050 ? 0x17 : 0x18, Buffer.from(text, 'ascii'));
 }
 
 function extension(oid: string, critical: boolean, value: Buffer): Buffer {
@@ -128,7 +137,7 @@ function buildCertificate(privateKey: KeyObject, publicKey: KeyObject, now: Date
     integer(serial),
     signatureAlgorithm,
     name,
-    sequence(utcTime(notBefore), utcTime(notAfter)),
+    sequence(certificateTime(notBefore), certificateTime(notAfter)),
     name,
     publicKey.export({ format: 'der', type: 'spki' }),
     tlv(0xa3, sequence(...extensions)),
