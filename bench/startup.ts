@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { PROVIDER_BUNDLE, mirrorExecutable } from '../scripts/lib/paths';
+import { PROVIDER_BUNDLE, stagedExecutable } from '../scripts/lib/paths';
 import { MAGIC_COOKIE_VALUE } from '../providers/runtime/protocol';
 import { createServerCertificate } from '../providers/runtime/tls';
 
@@ -40,7 +40,7 @@ async function main() {
   const cases: [string, () => Promise<number>][] = [
     ['node -e 0 (baseline)', () => timeUntil(process.execPath, ['-e', '0'], process.env, () => false)],
     ['provider bundle → handshake (mTLS)', () => timeUntil(process.execPath, [PROVIDER_BUNDLE], pluginEnv, (o) => o.includes('\n'))],
-    ['mirror launcher (sh + exec) → handshake', () => timeUntil(mirrorExecutable, [], pluginEnv, (o) => o.includes('\n'))],
+    ['installed provider (launcher + code cache) → handshake', () => timeUntil(stagedExecutable, [], { ...pluginEnv, QIANFAN_NODE: process.execPath }, (o) => o.includes('\n'))],
   ];
   readFileSync(PROVIDER_BUNDLE); // fail early when not built
   const results: Record<string, number[]> = {};
@@ -53,7 +53,7 @@ async function main() {
   process.stdout.write(`provider start-up, ${runs} runs each, median (Node ${process.version}, ${process.platform}/${process.arch})\n`);
   for (const [name] of cases) {
     const m = median(results[name]);
-    process.stdout.write(`  ${name.padEnd(42)} ${m.toFixed(1).padStart(7)} ms   ${(m / base).toFixed(2)}×\n`);
+    process.stdout.write(`  ${name.padEnd(56)} ${m.toFixed(1).padStart(7)} ms   ${(m / base).toFixed(2)}×\n`);
   }
 }
 

@@ -8,23 +8,36 @@
  * written once when missing or rejected, atomically, and never required: any
  * failure falls back to a normal compile.
  *
+ * The release archive ships a cache made by the build (`<bundle>.<hash>.v8cache`).
+ * A cache made here is never written into the provider's own directory: Terraform
+ * checks that directory against the h1: hash in .terraform.lock.hcl. It goes to
+ * $QIANFAN_CODE_CACHE_DIR, else ~/.cache/qianfan-provider, keyed by node version too.
+ *
  * Usage: node launcher.cjs <bundle.cjs> <content-hash> [args…]
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 const [bundle, hash] = process.argv.splice(2, 2);
-const cacheFile = `${bundle}.${hash}.v8cache`;
+const shippedCache = `${bundle}.${hash}.v8cache`;
+const cacheDir = process.env.QIANFAN_CODE_CACHE_DIR || join(homedir(), '.cache', 'qianfan-provider');
+const localCache = join(cacheDir, `${basename(bundle)}.${hash}.${process.version}.v8cache`);
 const source = readFileSync(bundle, 'utf8');
 
-let cachedData: Buffer | undefined;
-try {
-  cachedData = readFileSync(cacheFile);
-} catch {
-  cachedData = undefined;
+function read(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
 }
+
+// A local cache exists only where the shipped one did not fit this node.
+const cachedData = read(localCache) ?? read(shippedCache);
+const cacheFile = localCache;
 
 type Wrapped = (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
 const script = new Script((Module as unknown as { wrap(s: string): string }).wrap(source), { filename: bundle, cachedData });
@@ -33,6 +46,7 @@ if (cachedData === undefined || script.cachedDataRejected) {
   // On exit the cache also holds every function this run compiled lazily.
   process.on('exit', () => {
     try {
+      mkdirSync(cacheDir, { recursive: true });
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       writeFileSync(tmp, script.createCachedData());
       renameSync(tmp, cacheFile);

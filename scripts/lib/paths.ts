@@ -17,12 +17,7 @@ export const PROVIDER_SOURCE = `${PROVIDER_HOST}/${PROVIDER_NAMESPACE}/${PROVIDE
 export const PROVIDER_VERSION = '0.1.0';
 export const PLATFORM = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 
-export const mirrorExecutable = join(
-  MIRROR_DIR,
-  PROVIDER_HOST,
-  PROVIDER_NAMESPACE,
-  PROVIDER_TYPE,
-  PROVIDER_VERSION,
-  PLATFORM,
-  `terraform-provider-${PROVIDER_TYPE}_v${PROVIDER_VERSION}`,
-);
+/** The unpacked plugin directory, as Terraform extracts the release archive. */
+export const STAGE_DIR = join(DIST_DIR, 'stage');
+export const RELEASE_DIR = join(DIST_DIR, 'release');
+export const stagedExecutable = join(STAGE_DIR, `terraform-provider-${PROVIDER_TYPE}_v${PROVIDER_VERSION}`);
