@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../main';
+import { TerraformStack } from '../constructs/framework';
 import { buildAll } from './build';
 import { startEmulator } from './lib/emulator';
 import { findEngines } from './lib/engines';
@@ -40,46 +41,56 @@ async function main(): Promise<void> {
   if (emulator.info.ehr_url) say(`  E-HR directory   ${emulator.info.ehr_url}`);
 
   try {
-    step('synthesizing main.ts');
+    step('synthesizing main.ts (tenants.yaml)');
     const outdir = join(ROOT, 'cdktf.out');
     const app = buildApp(outdir);
     app.synth();
-    const stackDir = join(outdir, 'stacks', 'tenant-demo');
-    say(`  ${join(stackDir, 'cdk.tf.json')}`);
+    const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack).map((s) => s.node.id);
+    for (const stack of stacks) say(`  stack ${stack}: ${join(outdir, 'stacks', stack, 'cdk.tf.json')}`);
 
-    const run = async (args: string[], okCodes = [0]) => {
-      const result = await runEngine(engine, args, {
-        cwd: stackDir,
-        env: { ...emulator.providerEnv, TF_DATA_DIR: join(BUILD_DIR, 'tf-data', engine.name) },
-      });
-      if (!okCodes.includes(result.code)) {
-        process.stderr.write(result.stdout + result.stderr);
-        throw new Error(`${engine.name} ${args[0]} failed (exit ${result.code})`);
+    for (const stack of stacks) {
+      const stackDir = join(outdir, 'stacks', stack);
+      const run = async (args: string[], okCodes = [0]) => {
+        const result = await runEngine(engine, args, {
+          cwd: stackDir,
+          env: { ...emulator.providerEnv, TF_DATA_DIR: join(BUILD_DIR, 'tf-data', engine.name, stack) },
+        });
+        if (!okCodes.includes(result.code)) {
+          process.stderr.write(result.stdout + result.stderr);
+          throw new Error(`${engine.name} ${args[0]} of stack ${stack} failed (exit ${result.code})`);
+        }
+        return result;
+      };
+
+      step(`${engine.name} ${engine.version}: init (stack ${stack})`);
+      await run(['init', '-input=false', '-no-color']);
+
+      step(`${engine.name}: plan (stack ${stack})`);
+      const plan = await run(['plan', '-input=false', '-no-color', '-detailed-exitcode', '-out=tfplan'], [0, 2]);
+      say(`  ${/Plan: .*|No changes\..*/.exec(plan.stdout)?.[0] ?? '(no summary)'}`);
+
+      if (plan.code === 2) {
+        step(`${engine.name}: apply (stack ${stack})`);
+        const apply = await run(['apply', '-input=false', '-no-color', 'tfplan']);
+        say(`  ${/Apply complete!.*/.exec(apply.stdout)?.[0] ?? ''}`);
+      } else {
+        say('  nothing to apply: the tenants match tenants.yaml');
       }
-      return result;
-    };
 
-    step(`${engine.name} ${engine.version}: init`);
-    await run(['init', '-input=false', '-no-color']);
-
-    step(`${engine.name}: plan`);
-    const plan = await run(['plan', '-input=false', '-no-color', '-detailed-exitcode', '-out=tfplan'], [0, 2]);
-    const summary = /Plan: .*|No changes\..*/.exec(plan.stdout)?.[0] ?? '(no summary)';
-    say(`  ${summary}`);
-
-    if (plan.code === 2) {
-      step(`${engine.name}: apply`);
-      const apply = await run(['apply', '-input=false', '-no-color', 'tfplan']);
-      say(`  ${/Apply complete!.*/.exec(apply.stdout)?.[0] ?? ''}`);
-    } else {
-      say('  nothing to apply: the tenant matches main.ts');
-    }
-
-    step('outputs');
-    const outputs = JSON.parse((await run(['output', '-json', '-no-color'])).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
-    const width = Math.max(...Object.keys(outputs).map((k) => k.length));
-    for (const [name, { value, sensitive }] of Object.entries(outputs)) {
-      say(`  ${name.padEnd(width)}  ${sensitive ? '(sensitive: terraform output -raw ' + name + ')' : String(value)}`);
+      step(`outputs (stack ${stack})`);
+      const outputs = JSON.parse((await run(['output', '-json', '-no-color'])).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
+      for (const [name, { value, sensitive }] of Object.entries(outputs)) {
+        if (sensitive) {
+          say(`  ${name}: (sensitive; terraform -chdir=${stackDir} output -raw ${name})`);
+        } else if (value && typeof value === 'object') {
+          say(`  ${name}:`);
+          const entries = Object.entries(value as Record<string, unknown>);
+          const width = Math.max(...entries.map(([k]) => k.length));
+          for (const [k, v] of entries) say(`    ${k.padEnd(width)}  ${v === null ? '-' : String(v)}`);
+        } else {
+          say(`  ${name}: ${String(value)}`);
+        }
+      }
     }
     say(`\n✔ done in ${((Date.now() - started) / 1000).toFixed(1)} s (${engine.name} ${engine.version})`);
   } finally {

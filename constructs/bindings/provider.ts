@@ -22,6 +22,18 @@ export interface QianfanProviderConfig {
 }
 
 export class QianfanProvider extends TerraformProvider {
+  // cdktf's TerraformProvider declares alias as a no-op accessor that every provider
+  // binding overrides with its own storage; without this the alias is silently lost.
+  private aliasValue?: string;
+
+  get alias(): string | undefined {
+    return this.aliasValue;
+  }
+
+  set alias(value: string | undefined) {
+    this.aliasValue = value;
+  }
+
   constructor(
     scope: Construct,
     id: string,

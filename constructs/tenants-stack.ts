@@ -1,0 +1,53 @@
+/**
+ * A stack of tenants from the tenants file: one qianfan provider, one QianfanTenant
+ * per tenant (construct id = tenant id, a public contract), and per-tenant outputs.
+ */
+import { QianfanProvider } from './bindings/provider';
+import { TerraformOutput, TerraformStack, type Construct } from './framework';
+import { QianfanTenant } from './qianfan-tenant';
+import type { TenantEntry } from './tenants-file';
+
+export class TenantsStack extends TerraformStack {
+  readonly tenants = new Map<string, QianfanTenant>();
+
+  constructor(scope: Construct, id: string, entries: TenantEntry[]) {
+    super(scope, id);
+    new QianfanProvider(this, 'qianfan');
+    for (const entry of entries) {
+      const tenant = new QianfanTenant(this, entry.id, {
+        apaasTenantId: entry.id,
+        ehrAdminUrl: entry.ehrAdminUrl,
+        corpKey: entry.corpKey,
+        sso: entry.sso,
+        schedule: entry.schedule,
+        secretHandling: entry.secretHandling,
+        secretVersion: entry.secretVersion,
+        waitForInitialSync: entry.waitForInitialSync,
+      });
+      this.tenants.set(entry.id, tenant);
+      const discovery = tenant.sso.discovery;
+      // Output names must start with a letter; tenant ids may not.
+      const name = `tenant_${entry.id.replace(/-/g, '_')}`;
+      new TerraformOutput(this, name, {
+        value: {
+          apaas_url: tenant.apaasUrl,
+          client_id: tenant.sso.clientId,
+          well_known_url: tenant.sso.wellKnownUrl,
+          issuer: tenant.sso.issuer,
+          authorization_endpoint: discovery.authorizationEndpoint,
+          token_endpoint: discovery.tokenEndpoint,
+          userinfo_endpoint: discovery.userinfoEndpoint,
+          end_session_endpoint: discovery.endSessionEndpoint,
+          jwks_uri: discovery.jwksUri,
+          corp_key: tenant.corpKey,
+          user_source: tenant.connector.userSource,
+          connector_status: tenant.connector.status,
+          departments_synced: tenant.connector.departmentsSynced,
+          employees_synced: tenant.connector.employeesSynced,
+          next_sync_at: tenant.schedule ? tenant.schedule.nextRunAt : null,
+        },
+      });
+      new TerraformOutput(this, `${name}_client_secret`, { value: tenant.sso.clientSecret, sensitive: true });
+    }
+  }
+}
