@@ -6,7 +6,7 @@
  * Run it twice: the emulator's data and the Terraform state persist, so the second
  * run plans no changes. Options: QIANFAN_ENGINE=terraform|tofu picks the engine.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../main';
 import { TerraformStack } from '../constructs/framework';
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const step = (label: string) => say(`\n▶ ${label}  (+${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
   step('building the provider');
-  await buildAll();
+  const release = await buildAll();
 
   const { present } = findEngines();
   const wanted = process.env.QIANFAN_ENGINE ?? 'terraform';
@@ -63,6 +63,14 @@ async function main(): Promise<void> {
       };
 
       step(`${engine.name} ${engine.version}: init (stack ${stack})`);
+      // A rebuilt provider keeps its version but not its hash: a lock file from an
+      // earlier build would make init refuse the new package.
+      const lockFile = join(stackDir, '.terraform.lock.hcl');
+      if (existsSync(lockFile) && !readFileSync(lockFile, 'utf8').includes(release.h1)) {
+        rmSync(lockFile);
+        rmSync(join(BUILD_DIR, 'tf-data', engine.name, stack, 'providers'), { recursive: true, force: true });
+        say('  provider rebuilt since the last run: lock file renewed');
+      }
       await run(['init', '-input=false', '-no-color']);
 
       step(`${engine.name}: plan (stack ${stack})`);

@@ -52,7 +52,9 @@ export class Workdir {
 
   async run(...args: string[]): Promise<RunResult> {
     const result = await runEngine(this.engine, args, { cwd: this.dir, env: { ...this.env, NO_COLOR: '1' } });
-    this.log.push(`$ ${this.engine.name} ${args.join(' ')}  (exit ${result.code}, ${result.ms} ms)\n${result.stdout}${result.stderr}`);
+    // `output -json` prints sensitive values on purpose (the user asked for them): not logged.
+    const shown = args[0] === 'output' ? '(output values not logged)\n' : `${result.stdout}${result.stderr}`;
+    this.log.push(`$ ${this.engine.name} ${args.join(' ')}  (exit ${result.code}, ${result.ms} ms)\n${shown}`);
     writeFileSync(join(this.dir, 'engine.log'), this.log.join('\n'));
     return result;
   }

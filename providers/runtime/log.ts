@@ -27,7 +27,8 @@ export function log(level: LogLevel, message: string, fields: Record<string, unk
     '@level': level,
     '@message': message,
     '@module': 'provider.qianfan',
-    '@timestamp': new Date().toISOString(),
+    // go-plugin parses "2006-01-02T15:04:05.000000Z07:00": exactly six fractional digits.
+    '@timestamp': new Date().toISOString().replace('Z', '000Z'),
     ...fields,
   });
   process.stderr.write(line + '\n');
