@@ -56,6 +56,18 @@ if (cachedData === undefined || script.cachedDataRejected) {
   });
 }
 
+// Benchmarks ask each provider process for its peak memory (bench/plan.ts).
+const report = process.env.QIANFAN_REPORT_MAXRSS_DIR;
+if (report) {
+  process.on('exit', () => {
+    try {
+      writeFileSync(join(report, `${process.pid}.json`), JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }));
+    } catch {
+      // best effort
+    }
+  });
+}
+
 const mod = new Module(bundle, module);
 mod.filename = bundle;
 const fn = script.runInThisContext() as Wrapped;

@@ -1,0 +1,94 @@
+/**
+ * Shared pieces of the plan/apply benchmarks: an emulator with N tenants, the
+ * tenants' stack, and the same number of objects as terraform_data resources
+ * (Terraform's in-process floor), each in its own working directory.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from '../constructs/framework';
+import { TenantsStack } from '../constructs/tenants-stack';
+import type { TenantEntry } from '../constructs/tenants-file';
+import { startEmulator, type RunningEmulator } from '../scripts/lib/emulator';
+import { findEngines, type Engine } from '../scripts/lib/engines';
+import { runEngine } from '../scripts/lib/terraform';
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const say = (line: string) => process.stdout.write(`${line}\n`);
+
+export function engine(): Engine {
+  const { present } = findEngines();
+  const wanted = process.env.QIANFAN_ENGINE ?? 'terraform';
+  const e = present.find((x) => x.name === wanted) ?? present[0];
+  if (!e) throw new Error('no terraform or tofu found');
+  return e;
+}
+
+export async function emulatorWithTenants(n: number, dir: string): Promise<RunningEmulator> {
+  const emulator = await startEmulator(join(dir, 'emulator'), { args: ['--ehr-employees', '10'] });
+  const post = async (url: string, body: unknown) => {
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (r.status !== 201) throw new Error(`POST ${url}: HTTP ${r.status} ${await r.text()}`);
+  };
+  await post(`${emulator.info.ehr_url}/__control/corps`, { corp_key: 'benchcorp', employees: 10, seed: 1 });
+  for (let i = 0; i < n; i++) await post(`${emulator.info.apaas_url}/__control/tenants`, { tenant_id: `bench-${i}` });
+  return emulator;
+}
+
+export function tenantEntries(n: number): TenantEntry[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `bench-${i}`,
+    corpKey: 'benchcorp',
+    sso: { name: `bench tenant ${i}` },
+    schedule: { cron: '0 2 * * *', timeZone: 'Asia/Shanghai' },
+  }));
+}
+
+export function synthTenants(n: number): { config: Record<string, unknown>; objects: number } {
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
+  const app = new App({ outdir });
+  new TenantsStack(app, 'tenants', tenantEntries(n));
+  app.synth();
+  const config = JSON.parse(readFileSync(join(outdir, 'stacks', 'tenants', 'cdk.tf.json'), 'utf8')) as Record<string, unknown> & {
+    terraform: { backend?: unknown };
+    resource: Record<string, Record<string, unknown>>;
+    data: Record<string, Record<string, unknown>>;
+  };
+  delete config.terraform.backend;
+  rmSync(outdir, { recursive: true, force: true });
+  const count = (blocks: Record<string, Record<string, unknown>>) => Object.values(blocks).reduce((a, b) => a + Object.keys(b).length, 0);
+  return { config, objects: count(config.resource) + count(config.data) };
+}
+
+/** The floor: the same number of objects, as terraform_data (no plugin process at all). */
+export function terraformDataConfig(objects: number): Record<string, unknown> {
+  const resource: Record<string, unknown> = {};
+  for (let i = 0; i < objects; i++) resource[`o${i}`] = { input: { name: `object ${i}`, cron: '0 2 * * *', uris: ['https://apaas.weworkpro.tencent-cloud.com/t/'] } };
+  return { resource: { terraform_data: resource } };
+}
+
+export class BenchDir {
+  constructor(
+    readonly engine: Engine,
+    readonly dir: string,
+    readonly env: Record<string, string> = {},
+  ) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  write(config: Record<string, unknown>): void {
+    writeFileSync(join(this.dir, 'main.tf.json'), JSON.stringify(config));
+  }
+
+  async time(args: string[], extraEnv: Record<string, string> = {}): Promise<number> {
+    const r = await runEngine(this.engine, args, { cwd: this.dir, env: { ...this.env, ...extraEnv }, timeoutMs: 1_800_000 });
+    if (r.code !== 0 && !(args[0] === 'plan' && r.code === 2)) throw new Error(`${args.join(' ')} failed (${r.code}):\n${r.stderr.slice(-3000)}`);
+    return r.ms;
+  }
+}
+
+/** Peak RSS (MB) over the provider processes that reported into dir. */
+export function peakProviderRssMb(dir: string): number {
+  const values = readdirSync(dir).map((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { maxRssKb: number }).maxRssKb);
+  return values.length === 0 ? NaN : Math.max(...values) / 1024;
+}
