@@ -1,0 +1,34 @@
+/** Diagnostics and the attribute-path rendering used in messages and logs. */
+import { Diagnostics, ProviderError, formatPath } from '../../../providers/runtime/diagnostics';
+
+test.each([
+  [[], ''],
+  [['name'], 'name'],
+  [['redirect_uris', 2], 'redirect_uris[2]'],
+  [['labels', { key: 'env' }], 'labels["env"]'],
+  [['rule', 0, 'port'], 'rule[0].port'],
+  [['labels', { key: 'a"b' }], 'labels["a\\"b"]'],
+] as const)('formatPath(%j) = %s', (path, text) => {
+  expect(formatPath([...path])).toBe(text);
+});
+
+test('ProviderError: summary, detail and path kept; the message joins summary and detail', () => {
+  const e = new ProviderError('Cannot create', 'the name is taken', ['name']);
+  expect([e.summary, e.detail, e.path, e.message, e.name]).toEqual(['Cannot create', 'the name is taken', ['name'], 'Cannot create: the name is taken', 'ProviderError']);
+  expect(new ProviderError('Only a summary').message).toBe('Only a summary');
+  expect(e).toBeInstanceOf(Error);
+});
+
+test('Diagnostics collects in order; hasErrors only for errors', () => {
+  const d = new Diagnostics().warning('w', 'detail', ['a']);
+  expect(d.hasErrors).toBe(false);
+  d.error('e');
+  d.add({ severity: 'warning', summary: 'x', detail: '' });
+  expect(d.hasErrors).toBe(true);
+  expect(d.items.map((i) => [i.severity, i.summary])).toEqual([
+    ['warning', 'w'],
+    ['error', 'e'],
+    ['warning', 'x'],
+  ]);
+  expect(d.items[1].detail).toBe('');
+});
