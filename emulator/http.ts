@@ -228,3 +228,11 @@ export function parseIntParam(field: string, raw: string | null, dflt: number, m
 }
 
 export const nowIso = (): string => new Date().toISOString();
+
+/** Control endpoints answer only callers on this machine, whatever address the listener binds. */
+export function assertLoopbackCaller(req: http.IncomingMessage): void {
+  const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  if (!isLoopbackHost(remote)) {
+    throw new ApiError(403, 'forbidden', 'emulator control endpoints answer loopback callers only');
+  }
+}

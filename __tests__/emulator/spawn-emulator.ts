@@ -12,6 +12,16 @@ export interface EmulatorInfo {
   tenant_id: string;
   domain: string;
   service_account_file: string;
+  /** E-HR directory API; a corp's base URL is `{ehr_url}/c/{corpKey}` (= ehr_base_url_template). */
+  ehr_url: string;
+  ehr_base_url_template: string;
+  /** The corp seeded on first start ("apaas"). */
+  ehr_corp_key: string;
+  apaas_url: string;
+  /** `{"secretId","secretKey"}` for TC3 signing, mode 0600. */
+  apaas_credentials_file: string;
+  /** The tenant seeded on first start ("demo-tenant-001"). */
+  apaas_tenant_id: string;
   data_dir: string;
   pid: number;
 }
