@@ -14,6 +14,7 @@ export {
   Testing,
   Token,
   LocalBackend,
+  PgBackend,
 } from 'cdktf';
 export type { TerraformMetaArguments, TerraformResourceConfig, ITerraformDependable } from 'cdktf';
 export { Construct } from 'constructs';

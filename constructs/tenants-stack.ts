@@ -5,6 +5,7 @@
 import { QianfanProvider } from './bindings/provider';
 import { TerraformOutput, TerraformStack, type Construct } from './framework';
 import { QianfanTenant } from './qianfan-tenant';
+import { applyStateBackend } from './state-backend';
 import type { TenantEntry } from './tenants-file';
 
 export class TenantsStack extends TerraformStack {
@@ -12,6 +13,7 @@ export class TenantsStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, entries: TenantEntry[]) {
     super(scope, id);
+    applyStateBackend(this, id);
     new QianfanProvider(this, 'qianfan');
     for (const entry of entries) {
       const tenant = new QianfanTenant(this, entry.id, {

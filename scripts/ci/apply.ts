@@ -1,0 +1,29 @@
+/**
+ * CI, on merge: apply exactly the plans the plan step saved (cdktf.out/stacks/STACK/tfplan),
+ * nothing re-planned. If the state moved since the plan was made, Terraform refuses the
+ * stale plan and this fails: plan again and review.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ciEngine, existingStacks, inStack, stackDir } from './lib';
+
+export async function applyAll(): Promise<string[]> {
+  const engine = ciEngine();
+  const applied: string[] = [];
+  for (const stack of existingStacks()) {
+    const plan = join(stackDir(stack), 'tfplan');
+    if (!existsSync(plan)) throw new Error(`stack ${stack} has no saved plan (${plan}); run the plan step first`);
+    await inStack(engine, stack, ['init', '-input=false', '-no-color']);
+    const result = await inStack(engine, stack, ['apply', '-input=false', '-no-color', '-lock-timeout=5m', 'tfplan']);
+    process.stdout.write(`stack ${stack}: ${/Apply complete!.*/.exec(result.stdout)?.[0] ?? 'applied'}\n`);
+    applied.push(stack);
+  }
+  return applied;
+}
+
+if (require.main === module) {
+  applyAll().catch((error: unknown) => {
+    process.stderr.write(`apply failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

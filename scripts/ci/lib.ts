@@ -1,0 +1,60 @@
+/** What the CI scripts share: the engine, the synthesized stacks, and running in a stack. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildApp } from '../../main';
+import { TerraformStack } from '../../constructs/framework';
+import { findEngines, type Engine } from '../lib/engines';
+import { ROOT } from '../lib/paths';
+import { runEngine, type RunResult } from '../lib/terraform';
+
+export const OUTDIR = process.env.QIANFAN_CDKTF_OUT ?? join(ROOT, 'cdktf.out');
+
+export function ciEngine(): Engine {
+  const { present } = findEngines();
+  const wanted = process.env.QIANFAN_ENGINE ?? 'terraform';
+  const engine = present.find((e) => e.name === wanted) ?? present[0];
+  if (!engine) throw new Error('no terraform or tofu binary found');
+  return engine;
+}
+
+export function synthStacks(): string[] {
+  const app = buildApp(OUTDIR);
+  app.synth();
+  return app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack).map((s) => s.node.id);
+}
+
+/** Stacks synthesized earlier (apply works from the plan job's artifact). */
+export function existingStacks(): string[] {
+  const manifest = join(OUTDIR, 'manifest.json');
+  if (!existsSync(manifest)) throw new Error(`${manifest} not found: run the plan step first (npm run ci:plan) and keep cdktf.out/`);
+  return Object.keys((JSON.parse(readFileSync(manifest, 'utf8')) as { stacks: Record<string, unknown> }).stacks);
+}
+
+export const stackDir = (stack: string) => join(OUTDIR, 'stacks', stack);
+
+export async function inStack(engine: Engine, stack: string, args: string[], okCodes = [0]): Promise<RunResult> {
+  const result = await runEngine(engine, args, { cwd: stackDir(stack), timeoutMs: 3_600_000 });
+  if (!okCodes.includes(result.code)) {
+    process.stderr.write(result.stdout + result.stderr);
+    throw new Error(`${engine.name} ${args[0]} failed in stack ${stack} (exit ${result.code})`);
+  }
+  return result;
+}
+
+/** Which tenant a resource belongs to, from cdktf's construct-path metadata. */
+export function tenantOfAddress(stack: string): Map<string, string> {
+  const config = JSON.parse(readFileSync(join(stackDir(stack), 'cdk.tf.json'), 'utf8')) as {
+    resource?: Record<string, Record<string, { '//'?: { metadata?: { path?: string } } }>>;
+    data?: Record<string, Record<string, { '//'?: { metadata?: { path?: string } } }>>;
+  };
+  const map = new Map<string, string>();
+  for (const [kind, blocks] of [['', config.resource], ['data.', config.data]] as const) {
+    for (const [type, instances] of Object.entries(blocks ?? {})) {
+      for (const [name, body] of Object.entries(instances)) {
+        const path = body['//']?.metadata?.path;
+        if (path) map.set(`${kind}${type}.${name}`, path.split('/')[1]);
+      }
+    }
+  }
+  return map;
+}
