@@ -1,12 +1,25 @@
 /** @type {import('jest').Config} */
-module.exports = {
+const base = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/__tests__'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+};
+
+module.exports = {
   // e2e tests start real Terraform/OpenTofu processes and the emulator.
-  testTimeout: 120000,
+  testTimeout: 180000,
   maxWorkers: 2,
+  projects: [
+    { ...base, displayName: 'cdktf', roots: ['<rootDir>/__tests__'], testMatch: ['**/*.test.ts'] },
+    // The construct and synth tests again, with the maintained fork cdktn instead of cdktf
+    // (constructs/framework.ts picks the package).
+    {
+      ...base,
+      displayName: 'cdktn',
+      roots: ['<rootDir>/__tests__/constructs'],
+      testMatch: ['**/*.test.ts'],
+      setupFiles: ['<rootDir>/__tests__/setup/cdktn.ts'],
+    },
+  ],
 };

@@ -61,7 +61,7 @@ export async function bundleProvider(): Promise<void> {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    minify: true,
+    minify: !process.env.QIANFAN_BUILD_NO_MINIFY,
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',

@@ -149,8 +149,11 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
 
   const toApiConnector = (c: Connector) => {
     const lastRun = store.lastRun(c.tenant_id);
+    const tenant = store.tenant(c.tenant_id);
     return {
       tenant_id: c.tenant_id,
+      user_source: tenant?.user_source ?? null,
+      initialized_at: tenant?.initialized_at ?? null,
       corp_key: c.corp_key,
       well_known_url: c.well_known_url,
       client_id: c.client_id,

@@ -123,8 +123,18 @@ export function corpKeyFromUrl(value: string): { corpKey: string } | { problem: 
 
 export const SYNC_MODES = ['full', 'incremental'] as const;
 
+/** Validation runs once per resource per Terraform phase; the answers never change. */
+function memo<A extends unknown[]>(fn: (...args: A) => string | null): (...args: A) => string | null {
+  const cache = new Map<string, string | null>();
+  return (...args: A) => {
+    const key = JSON.stringify(args);
+    if (!cache.has(key)) cache.set(key, fn(...args));
+    return cache.get(key)!;
+  };
+}
+
 /** Cron and time zone, checked with croner (the same library the service uses). */
-export function checkCron(expression: string, timeZone = 'UTC'): string | null {
+export const checkCron = memo(function checkCron(expression: string, timeZone: string = 'UTC'): string | null {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5 && fields.length !== 6) {
     return `expected 5 fields (minute hour day month weekday) or 6 with seconds, got ${fields.length}`;
@@ -137,16 +147,16 @@ export function checkCron(expression: string, timeZone = 'UTC'): string | null {
     return `expected a valid cron expression (${(error as Error).message})`;
   }
   return null;
-}
+});
 
-export function checkTimeZone(value: string): string | null {
+export const checkTimeZone = memo(function checkTimeZone(value: string): string | null {
   try {
     const resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
     return resolved ? null : 'expected an IANA time zone such as "Asia/Shanghai"';
   } catch {
     return 'expected an IANA time zone such as "Asia/Shanghai" or "UTC"';
   }
-}
+});
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;

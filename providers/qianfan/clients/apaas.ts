@@ -57,6 +57,8 @@ export type Tenant = z.infer<typeof tenantSchema>;
 
 export const connectorSchema = z.object({
   tenant_id: z.string(),
+  user_source: z.enum(SOURCES).nullable(),
+  initialized_at: z.string().nullable(),
   corp_key: z.string(),
   well_known_url: z.string(),
   client_id: z.string(),
@@ -156,13 +158,28 @@ export class ApaasClient {
     return `/api/v1/tenants/${encodeURIComponent(tenantId)}${rest}`;
   }
 
-  async getTenant(tenantId: string, signal?: AbortSignal): Promise<Tenant | null> {
-    const r = await this.call('GET', this.tenantPath(tenantId), { schema: tenantSchema, accept: [404], signal });
-    return r.status === 404 ? null : (r.body as Tenant);
+  /**
+   * Tenants are read by refresh and again by plan in the same process; the answer is
+   * kept for the process (one Terraform phase) and dropped when this client writes.
+   */
+  private readonly tenants = new Map<string, Promise<Tenant | null>>();
+
+  getTenant(tenantId: string, signal?: AbortSignal): Promise<Tenant | null> {
+    let cached = this.tenants.get(tenantId);
+    if (!cached) {
+      cached = this.call('GET', this.tenantPath(tenantId), { schema: tenantSchema, accept: [404], signal }).then((r) =>
+        r.status === 404 ? null : (r.body as Tenant),
+      );
+      cached.catch(() => this.tenants.delete(tenantId));
+      this.tenants.set(tenantId, cached);
+    }
+    return cached;
   }
 
   async putConnector(tenantId: string, input: ConnectorInput, signal?: AbortSignal): Promise<Connector> {
+    this.tenants.delete(tenantId);
     const r = await this.call('PUT', this.tenantPath(tenantId, '/hr-connector'), { body: input, schema: connectorSchema, signal });
+    this.tenants.delete(tenantId);
     return r.body as Connector;
   }
 
@@ -172,6 +189,7 @@ export class ApaasClient {
   }
 
   async deleteConnector(tenantId: string, signal?: AbortSignal): Promise<z.infer<typeof deleteConnectorSchema> | null> {
+    this.tenants.delete(tenantId);
     const r = await this.call('DELETE', this.tenantPath(tenantId, '/hr-connector'), { schema: deleteConnectorSchema, accept: [404], signal });
     return r.status === 404 ? null : (r.body as z.infer<typeof deleteConnectorSchema>);
   }

@@ -82,7 +82,7 @@ function secretFrom(config: ObjectValue, planned: ObjectValue): string {
   return secret;
 }
 
-function toState(base: ObjectValue, connector: Connector, tenant: Tenant | null, run: SyncRun | null | undefined): ObjectValue {
+function toState(base: ObjectValue, connector: Connector, run: SyncRun | null | undefined): ObjectValue {
   return {
     ...base,
     id: connector.tenant_id,
@@ -91,8 +91,8 @@ function toState(base: ObjectValue, connector: Connector, tenant: Tenant | null,
     well_known_url: connector.well_known_url,
     client_id: connector.client_id,
     status: connector.status,
-    user_source: tenant?.user_source ?? null,
-    initialized_at: tenant?.initialized_at ?? null,
+    user_source: connector.user_source,
+    initialized_at: connector.initialized_at,
     last_sync_status: run?.status ?? null,
     last_sync_finished_at: run?.finished_at ?? null,
     departments_synced: run ? number(run.counts.departments_total) : null,
@@ -147,8 +147,7 @@ async function save(ctx: CallContext<QianfanClients>, planned: ObjectValue, conf
   } else if (connector.initial_run_id) {
     run = await apaas.getRun(tenantId, connector.initial_run_id, ctx.signal);
   }
-  const tenant = await apaas.getTenant(tenantId, ctx.signal);
-  return toState(planned, connector, tenant, run);
+  return toState(planned, connector, run);
 }
 
 export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
@@ -172,6 +171,8 @@ export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
   async modifyPlan(ctx, { prior, planned }) {
     const tenantId = planned.tenant_id;
     if (!known(tenantId) || !ctx.client) return;
+    // Only a new connector or a new Corp Key can run into the source rules.
+    if (prior !== null && prior.corp_key === planned.corp_key && prior.tenant_id === planned.tenant_id) return;
     const apaas = await ctx.client.apaas();
     const tenant = await apaas.getTenant(tenantId as string, ctx.signal);
     if (tenant === null) {
@@ -206,8 +207,7 @@ export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
     const tenantId = str(state.tenant_id) ?? str(state.id)!;
     const connector = await apaas.getConnector(tenantId, ctx.signal);
     if (!connector) return null;
-    const tenant = await apaas.getTenant(tenantId, ctx.signal);
-    const next = toState(state, connector, tenant, connector.last_run);
+    const next = toState(state, connector, connector.last_run);
     // The secret is never returned; its hash tells whether someone changed it elsewhere.
     const known = str(state.client_secret);
     if (known !== null && apaasModule().secretSha256(known) !== connector.client_secret_sha256) next.client_secret = null;
@@ -239,7 +239,6 @@ export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
     const apaas = await ctx.client.apaas();
     const connector = await apaas.getConnector(tenantId, ctx.signal);
     if (!connector) return null;
-    const tenant = await apaas.getTenant(tenantId, ctx.signal);
     const base: ObjectValue = {
       client_secret: null,
       client_secret_wo: null,
@@ -247,6 +246,6 @@ export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
       wait_for_initial_sync: true,
       initial_sync_timeout: '10m',
     };
-    return toState(base, connector, tenant, connector.last_run);
+    return toState(base, connector, connector.last_run);
   },
 };
