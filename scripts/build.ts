@@ -3,7 +3,7 @@
  * find it offline:
  *   1. generate protocol code from providers/runtime/proto (buf + protoc-gen-es);
  *   2. bundle the provider into one file (no module resolution at launch);
- *   3. stage the plugin directory (launcher script, bundles, a warmed V8 code cache);
+ *   3. stage the plugin directory (launcher script, bundles) and warm the V8 code cache;
  *   4. pack it as terraform-provider-qianfan_{version}_{os}_{arch}.zip per platform,
  *      with SHA256SUMS and network-mirror JSON (h1: and zh: hashes) in dist/release/;
  *   5. install the zips into a project-local filesystem mirror (packed layout) under
@@ -11,8 +11,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ZipFile } from 'yazl';
@@ -100,18 +99,21 @@ export async function stage(hash: string): Promise<void> {
     ].join('\n'),
   );
   chmodSync(stagedExecutable, 0o755);
-  await warmCodeCache(hash);
+  await warmCodeCache();
 }
 
-/** Runs the staged provider once to its handshake, so the archive carries a code cache. */
-async function warmCodeCache(hash: string): Promise<void> {
-  const cacheDir = mkdtempSync(join(tmpdir(), 'qianfan-warm-'));
+/**
+ * Runs the staged provider once to its handshake, so this machine's code cache
+ * (~/.cache/qianfan-provider) is warm before Terraform's first launch. The cache is
+ * not shipped in the archive: V8's cache bytes differ between runs, and the archive
+ * must be reproducible (its h1: hash goes into every team member's lock file).
+ */
+async function warmCodeCache(): Promise<void> {
   await new Promise<void>((resolve) => {
     const child = spawn(stagedExecutable, [], {
       env: {
         ...process.env,
         QIANFAN_NODE: process.env.QIANFAN_NODE ?? process.execPath,
-        QIANFAN_CODE_CACHE_DIR: cacheDir,
         TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE,
         PLUGIN_PROTOCOL_VERSIONS: '6',
       },
@@ -122,9 +124,6 @@ async function warmCodeCache(hash: string): Promise<void> {
     child.on('exit', () => resolve());
     setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
   });
-  const made = readdirSync(cacheDir).find((f) => f.endsWith('.v8cache'));
-  if (made) copyFileSync(join(cacheDir, made), join(STAGE_DIR, `provider.cjs.${hash}.v8cache`));
-  rmSync(cacheDir, { recursive: true, force: true });
 }
 
 function stagedFiles(): string[] {

@@ -31,6 +31,12 @@ test('one zip per platform, SHA256SUMS and network-mirror metadata agree', () =>
   expect(meta.archives.linux_amd64.hashes).toContain(release.h1);
 });
 
+test('packing is reproducible: the same build gives byte-identical archives', async () => {
+  const again = await packRelease();
+  expect(again.h1).toBe(release.h1);
+  expect(again.archives.map((a) => a.zh)).toEqual(release.archives.map((a) => a.zh));
+});
+
 describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) => {
   test('init installs from the filesystem mirror and records the h1: hash the build computed', async () => {
     const dir = tempDir(`${engine.name}-dist`);
