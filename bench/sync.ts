@@ -1,4 +1,4 @@
-// Sync benchmark: `npx tsx emulator/bench-sync.ts [--employees 10000,100000]`.
+// Sync benchmark: `npm run bench:sync` (= npx tsx bench/sync.ts --employees 10000,100000).
 // Starts the three emulated services in this process on a fresh data dir (as main.ts
 // does, with the seeded corp of N employees), saves an HR connector over the signed
 // aPaaS API (which really checks Yufu and E-HR), and times the initial full run, an
@@ -7,13 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startApaasEmulator } from './apaas/index';
-import { tc3Headers } from './apaas/tc3';
-import { openDatabase } from './db';
-import { startEhrEmulator } from './ehr/index';
-import { startYufuEmulator } from './yufu/index';
-import { YufuStore } from './yufu/store';
-import { DEFAULTS } from './yufu/validation';
+import { startApaasEmulator } from '../emulator/apaas/index';
+import { tc3Headers } from '../emulator/apaas/tc3';
+import { openDatabase } from '../emulator/db';
+import { startEhrEmulator } from '../emulator/ehr/index';
+import { startYufuEmulator } from '../emulator/yufu/index';
+import { YufuStore } from '../emulator/yufu/store';
+import { DEFAULTS } from '../emulator/yufu/validation';
 
 interface Run {
   id: string;
