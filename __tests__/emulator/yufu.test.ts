@@ -543,6 +543,55 @@ describe('IdP', () => {
   });
 });
 
+describe('control: users (loopback only)', () => {
+  const control = async (method: string, username: string, body?: unknown) => {
+    const res = await fetch(`${emu.info.admin_url}/__control/users/${encodeURIComponent(username)}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & ApiError };
+  };
+
+  test('PUT provisions a user who signs in with that password; the password is never returned', async () => {
+    const username = uniqueName('zhang.wei');
+    const created = await control('PUT', username, { name: '张伟', email: `${username}@corp.example.com`, password: 'first-password' });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ id: expect.stringMatching(/^u-[0-9a-f]{24}$/), username, name: '张伟', email: `${username}@corp.example.com`, created_at: expect.any(String) });
+    expect(JSON.stringify(created.body)).not.toMatch(/password|scrypt/);
+    expect((await control('GET', username)).body).toEqual(created.body);
+
+    const app = await createApp({ scopes: ['openid', 'profile', 'email'] });
+    const first = await loginFlow(app, { username, password: 'first-password' });
+    expect(await verifyIdToken(app, first.tokens.id_token)).toMatchObject({ sub: created.body.id, preferred_username: username, name: '张伟' });
+
+    // A new password replaces the old one; name changes keep the id.
+    const updated = await control('PUT', username, { name: '张伟（研发）', password: 'second-password' });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ id: created.body.id, name: '张伟（研发）', email: `${username}@corp.example.com` });
+    await expect(loginFlow(app, { username, password: 'first-password' })).rejects.toThrow(/login failed with 401/);
+    expect((await verifyIdToken(app, (await loginFlow(app, { username, password: 'second-password' })).tokens.id_token)).name).toBe('张伟（研发）');
+  });
+
+  test('validation: new users need name and password; rules name the field; unknown user 404', async () => {
+    const username = uniqueName('li.lei');
+    const noPassword = await control('PUT', username, { name: '李雷' });
+    expect(noPassword.status).toBe(400);
+    expect(noPassword.body.error).toMatchObject({ code: 'invalid_argument', field: 'password' });
+    const short = await control('PUT', username, { name: '李雷', password: 'short7!' });
+    expect(short.body.error.message).toBe('password: got 7 characters; expected 8 to 128 characters');
+    expect((await control('PUT', username, { password: 'long-enough' })).body.error.field).toBe('name');
+    expect((await control('PUT', username, { name: '李雷', password: 'long-enough', role: 'admin' })).body.error).toMatchObject({ code: 'unknown_field', field: 'role' });
+    expect((await control('PUT', username, { name: '李雷', email: 'not-an-address', password: 'long-enough' })).body.error.field).toBe('email');
+    expect((await control('PUT', 'bad name', { name: 'x', password: 'long-enough' })).body.error.field).toBe('username');
+    expect((await control('GET', username)).status).toBe(404);
+    expect((await control('DELETE', username)).status).toBe(405);
+    const defaults = await control('PUT', username, { name: '李雷', password: 'long-enough' });
+    expect(defaults.body.email).toBe(`${username}@${emu.info.domain}.example.com`);
+  });
+});
+
 describe('restart', () => {
   test('same data dir keeps ports, tenant, apps, issuer, JWKS, service account and refresh tokens', async () => {
     const app = await createApp({

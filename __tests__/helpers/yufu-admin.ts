@@ -48,3 +48,27 @@ export class YufuAdmin {
     return r.body;
   }
 }
+
+export interface YufuUser {
+  id: string;
+  username: string;
+  name: string;
+  email: string;
+  created_at: string;
+}
+
+/**
+ * Provisions a Yufu user through the emulator's loopback-only control endpoint
+ * (docs/api/yufu-admin.md §7.1): what a Yufu administrator does when importing people
+ * from the HR directory, so they can sign in at the IdP with this password.
+ */
+export async function putYufuUser(adminUrl: string, username: string, user: { name?: string; email?: string; password?: string }): Promise<YufuUser> {
+  const res = await fetch(`${adminUrl}/__control/users/${encodeURIComponent(username)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  const body = (await res.json()) as YufuUser;
+  if (res.status !== 200 && res.status !== 201) throw new Error(`PUT /__control/users/${username}: HTTP ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}

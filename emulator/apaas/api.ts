@@ -20,6 +20,7 @@ import { allowedUrl, checkClientCredentials, checkCorp, checkDiscovery } from '.
 import type { EhrClient } from './ehr-client';
 import { validateCron, validateTimeZone, type Scheduler } from './schedules';
 import { SOURCE_LABELS, USER_SOURCES, type ApaasStore, type Connector, type Run, type RunMode, type Schedule, type Tenant, type UserSource } from './store';
+import type { SigninPages } from './signin';
 import type { SyncEngine } from './sync';
 import { verifyTc3 } from './tc3';
 
@@ -28,6 +29,8 @@ export interface ApaasApiContext {
   engine: SyncEngine;
   scheduler: Scheduler;
   ehr: EhrClient;
+  /** The tenants' sign-in pages at `/{tenantId}/` (§9). */
+  signin?: SigninPages;
 }
 
 const CORP_KEY = /^[a-z0-9]{1,63}$/;
@@ -372,6 +375,7 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
       throw new ApiError(404, 'not_found', `path ${path}: no such control endpoint`);
     }
     if (path.startsWith('/api/')) return api(req, url, res);
+    if (ctx.signin && (await ctx.signin.handle(req, url, res))) return;
     throw new ApiError(404, 'not_found', `path ${path}: no such endpoint; the API lives under /api/v1`);
   };
 }

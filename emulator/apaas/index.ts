@@ -9,6 +9,7 @@ import { baseUrl, listenRecorded, withRequestLog } from '../http';
 import { createApaasHandler } from './api';
 import { EhrClient } from './ehr-client';
 import { Scheduler } from './schedules';
+import { SigninPages } from './signin';
 import { ApaasStore } from './store';
 import { SyncEngine } from './sync';
 
@@ -33,6 +34,8 @@ export interface ApaasEmulator {
 
 export const DEFAULT_TENANT = { tenant_id: 'demo-tenant-001', name: '千帆 aPaaS 演示租户' } as const;
 const SETTING_PORT = 'apaas.port';
+/** Signs the sign-in pages' flow and session cookies; kept so sessions survive a restart. */
+const SETTING_COOKIE_KEY = 'apaas.cookie_key';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function randomAlnum(length: number): string {
@@ -96,11 +99,19 @@ export async function startApaasEmulator(options: ApaasEmulatorOptions): Promise
     engine.enqueue(tenantId, connector.corp_key, 'schedule', schedule.mode);
   }, log);
 
+  let cookieKey = getSetting(db, SETTING_COOKIE_KEY);
+  if (!cookieKey) {
+    cookieKey = crypto.randomBytes(32).toString('base64url');
+    setSetting(db, SETTING_COOKIE_KEY, cookieKey);
+  }
+  let url = '';
+  const signin = new SigninPages({ store, baseUrl: () => url, cookieKey: Buffer.from(cookieKey, 'base64url'), log });
+
   let listening;
   try {
     listening = await listenRecorded(
       'apaas',
-      withRequestLog('apaas', createApaasHandler({ store, engine, scheduler, ehr }), log),
+      withRequestLog('apaas', createApaasHandler({ store, engine, scheduler, ehr, signin }), log),
       host,
       options.port,
       getSetting(db, SETTING_PORT),
@@ -111,6 +122,7 @@ export async function startApaasEmulator(options: ApaasEmulatorOptions): Promise
     throw err;
   }
   setSetting(db, SETTING_PORT, String(listening.port));
+  url = baseUrl(host, listening.port);
 
   // Only now that requests can be served: resume queued runs and arm schedules.
   engine.recover();
@@ -126,7 +138,7 @@ export async function startApaasEmulator(options: ApaasEmulatorOptions): Promise
 
   let closed: Promise<void> | undefined;
   return {
-    url: baseUrl(host, listening.port),
+    url,
     credentialsFile,
     defaultTenantId: DEFAULT_TENANT.tenant_id,
     notices,

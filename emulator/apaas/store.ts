@@ -80,6 +80,8 @@ const MIGRATIONS: readonly string[] = [
      UNIQUE (tenant_id, external_id)
    );
    CREATE INDEX apaas_users_status ON apaas_users (tenant_id, status, external_id);`,
+  // Sign-in maps the ID token's preferred_username to the synced user.
+  `CREATE INDEX apaas_users_username ON apaas_users (tenant_id, username);`,
 ];
 
 export const USER_SOURCES = ['hr_assistant', 'yufu', 'wecom', 'self_registration'] as const;
@@ -170,6 +172,21 @@ interface RunRow extends Omit<Run, 'counts'> {
 
 const toRun = (r: RunRow): Run => ({ ...r, counts: JSON.parse(r.counts) as RunCounts });
 const RUN_COLUMNS = 'id, tenant_id, corp_key, trigger, mode, status, queued_at, started_at, finished_at, counts, error';
+
+/** A user as synced from the HR directory, with the fields the sign-in page shows. */
+export interface SyncedUser {
+  id: string;
+  external_id: string;
+  username: string;
+  name: string;
+  email: string;
+  department_external_id: string | null;
+  title: string;
+  status: 'active' | 'disabled';
+  updated_at: string;
+}
+
+const SYNCED_USER_COLUMNS = 'id, external_id, username, name, email, department_external_id, title, status, updated_at';
 
 let idCounter = 0;
 
@@ -409,6 +426,32 @@ export class ApaasStore {
       status: u.status,
     }));
     return { items, total };
+  }
+
+  /** Synced users of the tenant with this username (E-HR usernames are unique per corp, so normally 0 or 1). */
+  usersByUsername(tenantId: string, username: string): SyncedUser[] {
+    return this.db
+      .prepare(`SELECT ${SYNCED_USER_COLUMNS} FROM apaas_users WHERE tenant_id = ? AND username = ? ORDER BY status = 'active' DESC, updated_at DESC`)
+      .all(tenantId, username) as SyncedUser[];
+  }
+
+  syncedUser(tenantId: string, id: string): SyncedUser | undefined {
+    return this.db.prepare(`SELECT ${SYNCED_USER_COLUMNS} FROM apaas_users WHERE tenant_id = ? AND id = ?`).get(tenantId, id) as SyncedUser | undefined;
+  }
+
+  /** The department and its ancestors, root first; [] when it was never synced. */
+  departmentPath(tenantId: string, externalId: string | null): Array<{ name: string; status: string }> {
+    const path: Array<{ name: string; status: string }> = [];
+    const get = this.db.prepare('SELECT name, status, parent_external_id FROM apaas_departments WHERE tenant_id = ? AND external_id = ?');
+    const seen = new Set<string>();
+    for (let id = externalId; id !== null && !seen.has(id) && path.length < 32; ) {
+      seen.add(id);
+      const row = get.get(tenantId, id) as { name: string; status: string; parent_external_id: string | null } | undefined;
+      if (!row) break;
+      path.unshift({ name: row.name, status: row.status });
+      id = row.parent_external_id;
+    }
+    return path;
   }
 
   listDepartments(tenantId: string, offset: number, limit: number) {

@@ -3,6 +3,7 @@ import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { ApiError, readJsonObject, sendJson, sendNoContent, type Handler } from '../http';
 import { authenticateServiceAccount } from './auth';
+import { handleControl } from './control';
 import type { AppRecord, Tenant, YufuStore } from './store';
 import { sameSettings, validateCreate, validatePatch } from './validation';
 
@@ -178,6 +179,7 @@ export function createAdminHandler(ctx: AdminContext): Handler {
       sendJson(res, 200, { status: 'ok' });
       return;
     }
+    if (path.startsWith('/__control/')) return handleControl({ store, tenant }, path, req, res);
     if (!path.startsWith('/api/')) {
       throw new ApiError(404, 'not_found', `path ${path}: no such endpoint; the admin API lives under /api/v1`);
     }

@@ -278,6 +278,30 @@ export class YufuStore {
       .run(`u-${randomHex(12)}`, tenantId, u.username, hashPassword(u.password), u.name, u.email, new Date().toISOString());
   }
 
+  userByUsername(tenantId: string, username: string): (User & { created_at: string }) | undefined {
+    return this.db
+      .prepare('SELECT id, tenant_id, username, name, email, created_at FROM yufu_users WHERE tenant_id = ? AND username = ?')
+      .get(tenantId, username) as (User & { created_at: string }) | undefined;
+  }
+
+  /**
+   * Creates the user or updates name, e-mail and (when given) password. The password is
+   * kept only as a scrypt hash. Returns the user and whether it was created.
+   */
+  putUser(tenantId: string, u: { username: string; name: string; email: string; password?: string }): { user: User & { created_at: string }; created: boolean } {
+    return this.transaction(() => {
+      const existing = this.userByUsername(tenantId, u.username);
+      if (!existing) {
+        if (u.password === undefined) throw new Error('putUser: a new user needs a password');
+        this.addUser(tenantId, { username: u.username, password: u.password, name: u.name, email: u.email });
+        return { user: this.userByUsername(tenantId, u.username)!, created: true };
+      }
+      this.db.prepare('UPDATE yufu_users SET name = ?, email = ? WHERE id = ?').run(u.name, u.email, existing.id);
+      if (u.password !== undefined) this.db.prepare('UPDATE yufu_users SET password_hash = ? WHERE id = ?').run(hashPassword(u.password), existing.id);
+      return { user: this.userByUsername(tenantId, u.username)!, created: false };
+    });
+  }
+
   userById(tenantId: string, id: string): User | undefined {
     return this.db
       .prepare('SELECT id, tenant_id, username, name, email FROM yufu_users WHERE tenant_id = ? AND id = ?')

@@ -5,20 +5,22 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ciEngine, existingStacks, inStack, stackDir } from './lib';
+import { ciEngine, eachStack, existingStacks, inStack, stackDir } from './lib';
 
 export async function applyAll(): Promise<string[]> {
   const engine = ciEngine();
-  const applied: string[] = [];
-  for (const stack of existingStacks()) {
+  const stacks = existingStacks();
+  for (const stack of stacks) {
     const plan = join(stackDir(stack), 'tfplan');
     if (!existsSync(plan)) throw new Error(`stack ${stack} has no saved plan (${plan}); run the plan step first`);
+  }
+  const lines = await eachStack(stacks, async (stack) => {
     await inStack(engine, stack, ['init', '-input=false', '-no-color']);
     const result = await inStack(engine, stack, ['apply', '-input=false', '-no-color', '-lock-timeout=5m', 'tfplan']);
-    process.stdout.write(`stack ${stack}: ${/Apply complete!.*/.exec(result.stdout)?.[0] ?? 'applied'}\n`);
-    applied.push(stack);
-  }
-  return applied;
+    return `stack ${stack}: ${/Apply complete!.*/.exec(result.stdout)?.[0] ?? 'applied'}`;
+  });
+  for (const line of lines) process.stdout.write(`${line}\n`);
+  return stacks;
 }
 
 if (require.main === module) {

@@ -58,3 +58,21 @@ export function tenantOfAddress(stack: string): Map<string, string> {
   }
   return map;
 }
+
+/**
+ * Runs fn for every stack, several at once (stacks have separate state and directories),
+ * returning results in stack order. QIANFAN_STACK_PARALLELISM, default 2.
+ */
+export async function eachStack<T>(stacks: string[], fn: (stack: string) => Promise<T>): Promise<T[]> {
+  const limit = Math.max(1, Number(process.env.QIANFAN_STACK_PARALLELISM ?? 2) || 1);
+  const results: T[] = new Array(stacks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < stacks.length) {
+      const i = next++;
+      results[i] = await fn(stacks[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, stacks.length) }, worker));
+  return results;
+}

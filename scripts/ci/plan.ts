@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ciEngine, inStack, OUTDIR, synthStacks, tenantOfAddress } from './lib';
+import { ciEngine, eachStack, inStack, OUTDIR, synthStacks, tenantOfAddress } from './lib';
 
 type Action = 'create' | 'update' | 'replace' | 'delete' | 'no-op' | 'read';
 
@@ -33,7 +33,8 @@ export async function planAll(): Promise<{ summary: string; changed: boolean }> 
   const stacks = synthStacks();
   const lines = [`## Qianfan tenants: plan (${engine.name} ${engine.version})`, ''];
   let changed = false;
-  for (const stack of stacks) {
+  const sections = await eachStack(stacks, async (stack) => {
+    const lines: string[] = [];
     await inStack(engine, stack, ['init', '-input=false', '-no-color']);
     const plan = await inStack(engine, stack, ['plan', '-input=false', '-no-color', '-lock-timeout=5m', '-detailed-exitcode', '-out=tfplan'], [0, 2]);
     if (plan.code === 2) changed = true;
@@ -57,7 +58,9 @@ export async function planAll(): Promise<{ summary: string; changed: boolean }> 
     }
     lines.push('');
     if (details.length > 0) lines.push('<details><summary>changes</summary>', '', ...details, '', '</details>', '');
-  }
+    return lines;
+  });
+  for (const section of sections) lines.push(...section);
   const summary = lines.join('\n');
   writeFileSync(join(OUTDIR, 'plan-summary.md'), summary);
   return { summary, changed };
