@@ -222,12 +222,35 @@ export function installIntoMirror(release: Release): void {
   );
 }
 
+/**
+ * A rebuilt provider keeps its version but not its h1: hash, and Terraform refuses a
+ * package that does not match the lock file. Lock files of this project's own
+ * synthesized stacks are build artifacts: drop the stale ones so `cdktf deploy` and
+ * `terraform init` pick up the new build.
+ */
+export function renewStaleLocks(release: Release): string[] {
+  const renewed: string[] = [];
+  const stacksDir = join(ROOT, 'cdktf.out', 'stacks');
+  if (!existsSync(stacksDir)) return renewed;
+  for (const stack of readdirSync(stacksDir)) {
+    const lock = join(stacksDir, stack, '.terraform.lock.hcl');
+    if (!existsSync(lock)) continue;
+    const text = readFileSync(lock, 'utf8');
+    if (!text.includes(PROVIDER_SOURCE) || text.includes(release.h1)) continue;
+    rmSync(lock);
+    rmSync(join(stacksDir, stack, '.terraform', 'providers', PROVIDER_HOST), { recursive: true, force: true });
+    renewed.push(stack);
+  }
+  return renewed;
+}
+
 export async function buildAll(): Promise<Release> {
   generateProtocol();
   await bundleProvider();
   await stage(bundleHash());
   const release = await packRelease();
   installIntoMirror(release);
+  renewStaleLocks(release);
   return release;
 }
 
