@@ -1,4 +1,3 @@
 /** The provider's fully qualified source address: a host of our own, so no registry is ever asked. */
 export const PROVIDER_SOURCE = 'registry.qianfan.local/qianfan/qianfan';
-export const PROVIDER_VERSION_CONSTRAINT = '~> 0.1';
 export const GENERATOR_METADATA = { providerName: 'qianfan', providerVersion: '0.1.0' };

@@ -10,7 +10,9 @@ const ORDER: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, 
 function thresholdFromEnv(): number {
   const raw = (process.env.TF_LOG_PROVIDER ?? process.env.TF_LOG ?? '').toLowerCase();
   if (raw in ORDER) return ORDER[raw as LogLevel];
-  // Unset or JSON/off: still send warnings and errors; Terraform filters again.
+  // TF_LOG=json is Terraform's trace level in JSON form.
+  if (raw === 'json') return ORDER.trace;
+  // Unset or off: still send warnings and errors; Terraform filters again.
   return raw === 'off' ? Number.POSITIVE_INFINITY : ORDER.warn;
 }
 
