@@ -9,7 +9,8 @@
  * environment (QIANFAN_YUFU_*, QIANFAN_APAAS_*), never from code or the tenants file.
  */
 import { join } from 'node:path';
-import { App } from './constructs/framework';
+import { App, TerraformStack } from './constructs/framework';
+import { seedProviderLockFiles } from './constructs/lock-file';
 import { loadTenantsFile, tenantsByStack } from './constructs/tenants-file';
 import { TenantsStack } from './constructs/tenants-stack';
 
@@ -21,7 +22,10 @@ export function buildApp(outdir?: string, tenantsFile = process.env.QIANFAN_TENA
 
 if (require.main === module) {
   try {
-    buildApp().synth();
+    const app = buildApp();
+    app.synth();
+    // So that `cdktf deploy` never asks a registry for the locally built provider.
+    seedProviderLockFiles(app, app.node.children.filter((c) => c instanceof TerraformStack).map((c) => c.node.id));
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
