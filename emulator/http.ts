@@ -3,6 +3,7 @@
 // pulling a web framework into the project.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { emulatorFaults, FaultSpecError, parseFaultSpec, type FaultInjector } from './faults';
 
 export interface ApiErrorBody {
   error: { code: string; message: string; field?: string };
@@ -106,22 +107,70 @@ export function describeJsonType(v: unknown): string {
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
+/** Where every listener answers the fault-injection control endpoint (docs/api/emulator-faults.md). */
+export const FAULTS_PATH = '/__control/faults';
+
 /**
  * Wraps a handler with the one-line request log (method, path without query, status,
- * duration). Never headers or bodies: they carry bearer tokens and client secrets.
+ * duration, injected fault). Never headers or bodies: they carry bearer tokens and
+ * client secrets. Also where faults are injected, for every listener alike, and where
+ * `/__control/faults` is served.
  */
-export function withRequestLog(component: string, handler: Handler, log: (line: string) => void = defaultLog): http.RequestListener {
+export function withRequestLog(
+  component: string,
+  handler: Handler,
+  log: (line: string) => void = defaultLog,
+  faults: FaultInjector = emulatorFaults,
+): http.RequestListener {
   return (req, res) => {
     const started = process.hrtime.bigint();
     const pathOnly = (req.url ?? '/').split('?')[0];
     const method = req.method ?? '-';
+    let note = '';
     res.on('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const status = res.headersSent ? res.statusCode : 0;
-      log(`${component} ${method} ${pathOnly} ${status} ${ms.toFixed(1)}ms`);
+      log(`${component} ${method} ${pathOnly} ${status} ${ms.toFixed(1)}ms${note}`);
     });
+    const decision = pathOnly === FAULTS_PATH ? undefined : faults.decide(component, method, pathOnly);
     Promise.resolve()
-      .then(() => handler(req, res))
+      .then(async () => {
+        if (pathOnly === FAULTS_PATH) return faultsControl(req, res, faults);
+        if (decision === undefined || (decision.action === 'pass' && decision.latencyMs === 0 && !decision.responseDelayMs)) return handler(req, res);
+        if (decision.latencyMs > 0) {
+          note = ` +${decision.latencyMs}ms`;
+          await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
+        }
+        switch (decision.action) {
+          case 'drop_before':
+            note += ' fault=drop_before';
+            req.socket.destroy();
+            return;
+          case 'rate_limited':
+            note += ' fault=rate_limited';
+            sendApiError(
+              res,
+              new ApiError(429, 'rate_limited', `too many requests; retry after ${decision.retryAfterS} s (injected fault)`, undefined, { 'retry-after': String(decision.retryAfterS) }),
+            );
+            return;
+          case 'error':
+            note += ` fault=error_${decision.status}`;
+            sendApiError(res, new ApiError(decision.status!, decision.status === 503 ? 'unavailable' : 'internal', `service error ${decision.status} (injected fault)`));
+            return;
+          case 'drop_after':
+            // The handler runs to the end (its writes commit); whatever it answers is
+            // thrown away and the connection closed, as if the network lost the reply.
+            note += ' fault=drop_after';
+            dropResponse(req, res);
+            return handler(req, res);
+          default:
+            if (decision.responseDelayMs) {
+              note += ` fault=response_delayed+${decision.responseDelayMs}ms`;
+              holdResponse(res, decision.responseDelayMs);
+            }
+            return handler(req, res);
+        }
+      })
       .catch((err: unknown) => {
         if (err instanceof ApiError) {
           if (!res.headersSent) sendApiError(res, err);
@@ -133,6 +182,70 @@ export function withRequestLog(component: string, handler: Handler, log: (line: 
         else res.destroy();
       });
   };
+}
+
+/** Makes the first byte of the response close the connection instead. */
+function dropResponse(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const drop = () => {
+    req.socket.destroy();
+    return false;
+  };
+  res.write = drop as unknown as typeof res.write;
+  res.end = ((..._args: unknown[]) => {
+    drop();
+    return res;
+  }) as unknown as typeof res.end;
+  res.flushHeaders = () => undefined;
+}
+
+/** Holds what the handler writes for `ms` from its first write, then sends it all in order. */
+function holdResponse(res: http.ServerResponse, ms: number): void {
+  const { write, end } = res;
+  const queued: Array<() => void> = [];
+  let timer: NodeJS.Timeout | undefined;
+  const release = () => {
+    res.write = write;
+    res.end = end;
+    for (const send of queued.splice(0)) send();
+  };
+  const hold = (send: () => void) => {
+    queued.push(send);
+    timer ??= setTimeout(release, ms);
+  };
+  res.write = ((...args: unknown[]) => {
+    hold(() => (write as (...a: unknown[]) => boolean).apply(res, args));
+    return true;
+  }) as unknown as typeof res.write;
+  res.end = ((...args: unknown[]) => {
+    hold(() => (end as (...a: unknown[]) => unknown).apply(res, args));
+    return res;
+  }) as unknown as typeof res.end;
+}
+
+/** GET / PUT / DELETE /__control/faults on any listener; loopback callers only. */
+async function faultsControl(req: http.IncomingMessage, res: http.ServerResponse, faults: FaultInjector): Promise<void> {
+  assertLoopbackCaller(req);
+  switch (req.method) {
+    case 'GET':
+      return sendJson(res, 200, faults.snapshot());
+    case 'PUT': {
+      const body = await readJsonObject(req, 64 * 1024);
+      let spec;
+      try {
+        spec = parseFaultSpec(body ?? {});
+      } catch (err) {
+        if (err instanceof FaultSpecError) throw new ApiError(400, 'invalid_argument', err.message, err.field);
+        throw err;
+      }
+      faults.set(spec);
+      return sendJson(res, 200, faults.snapshot());
+    }
+    case 'DELETE':
+      faults.clear();
+      return sendJson(res, 200, faults.snapshot());
+    default:
+      throw methodNotAllowed(req.method, FAULTS_PATH, 'GET, PUT, DELETE');
+  }
 }
 
 function defaultLog(line: string): void {

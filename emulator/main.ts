@@ -4,9 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeSpec, emulatorFaults, FAULT_FLAGS, FAULT_USAGE, FaultSpecError, specFromFlags, type FaultFlagValues, type FaultSpec } from './faults';
 
 const USAGE = `usage: tsx emulator/main.ts [--data-dir DIR] [--host 127.0.0.1] [--admin-port N] [--idp-port N]
                            [--ehr-port N] [--apaas-port N] [--domain qianfan-demo] [--ehr-employees N] [--ehr-seed S]
+                           [--faults SPEC | --fault-… flags]
   --data-dir       where state lives (default .emulator-data)
   --host           address to bind (default 127.0.0.1)
   --admin-port     Yufu admin API port; 0 = any free port (default: the port recorded in DIR, else free)
@@ -15,7 +17,8 @@ const USAGE = `usage: tsx emulator/main.ts [--data-dir DIR] [--host 127.0.0.1] [
   --apaas-port     aPaaS admin API port; same rules
   --domain         Yufu tenant domain label, used only when DIR is new (default qianfan-demo)
   --ehr-employees  employees in the seeded E-HR corp "apaas", used only when DIR is new (default 200, at most 200000)
-  --ehr-seed       seed of that corp's generated directory, used only when DIR is new (default 1)`;
+  --ehr-seed       seed of that corp's generated directory, used only when DIR is new (default 1)
+${FAULT_USAGE}`;
 
 interface Args {
   dataDir: string;
@@ -27,6 +30,7 @@ interface Args {
   domain?: string;
   ehrEmployees?: number;
   ehrSeed?: string;
+  faults: FaultSpec | null;
 }
 
 function fail(message: string): never {
@@ -58,6 +62,7 @@ function readArgs(argv: string[]): Args {
         domain: { type: 'string' },
         'ehr-employees': { type: 'string' },
         'ehr-seed': { type: 'string' },
+        ...FAULT_FLAGS,
       },
     }));
   } catch (err) {
@@ -77,6 +82,15 @@ function readArgs(argv: string[]): Args {
   }
   const seed = values['ehr-seed'];
   if (seed !== undefined && (seed.length < 1 || seed.length > 64)) fail(`--ehr-seed: got ${JSON.stringify(seed)}; expected 1 to 64 characters`);
+  let faults: FaultSpec | null;
+  try {
+    const flagValues: FaultFlagValues = {};
+    for (const name of Object.keys(FAULT_FLAGS) as (keyof typeof FAULT_FLAGS)[]) flagValues[name] = values[name];
+    faults = specFromFlags(flagValues, (file) => fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err instanceof FaultSpecError) fail(err.message);
+    fail(`--faults: ${(err as Error).message}`);
+  }
   return {
     dataDir: values['data-dir'] ?? '.emulator-data',
     host: values.host ?? '127.0.0.1',
@@ -87,6 +101,7 @@ function readArgs(argv: string[]): Args {
     domain,
     ehrEmployees: employees === undefined ? undefined : Number(employees),
     ehrSeed: seed,
+    faults,
   };
 }
 
@@ -126,6 +141,8 @@ async function main(): Promise<void> {
   const { startEhrEmulator } = require('./ehr/index') as typeof import('./ehr/index');
   const { startApaasEmulator } = require('./apaas/index') as typeof import('./apaas/index');
 
+  // Before the listeners open, so the very first request is already subject to them.
+  if (args.faults) emulatorFaults.set(args.faults);
   const db = openDatabase(dataDir);
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
@@ -181,6 +198,7 @@ async function main(): Promise<void> {
   out(`apaas admin API listening on ${apaas.url}  (tenant ${apaas.defaultTenantId})`);
   out(`apaas credentials file: ${apaas.credentialsFile}`);
   for (const notice of [...yufu.notices, ...apaas.notices]) out(`notice: ${notice}`);
+  if (args.faults) out(`${describeSpec(args.faults)}  (GET/PUT/DELETE {any url}/__control/faults)`);
   out(`emulator info: ${infoFile}  (pid ${process.pid}; Ctrl-C to stop)`);
 
   let stopping = false;

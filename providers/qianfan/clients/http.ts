@@ -68,8 +68,8 @@ export interface JsonRequest<T> {
   /** A function when headers depend on the attempt (signatures carry a timestamp). */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   /**
-   * Whether a retry after an uncertain outcome (connection lost after sending, 502,
-   * 504, timeout) is safe: GET, PUT and DELETE are; a POST only with an
+   * Whether a retry after an uncertain outcome (connection lost after sending, 500,
+   * 502, 504, timeout) is safe: GET, PUT and DELETE are; a POST only with an
    * Idempotency-Key the service honours. 429 and 503 mean "not processed" and are
    * always retried.
    */
@@ -164,7 +164,61 @@ export async function requestJson<T>(request: JsonRequest<T>): Promise<JsonRespo
   }
 }
 
-const RETRY_STATUS: Record<number, boolean> = { 429: false, 503: false, 502: true, 504: true };
+/**
+ * Statuses retried, and whether the request may have been processed (then only
+ * idempotent requests retry). 500 is usually transient too (a crashed worker, a failed
+ * dependency); failing a whole plan on one would be worse than a bounded retry.
+ */
+const RETRY_STATUS: Record<number, boolean> = { 429: false, 503: false, 500: true, 502: true, 504: true };
+
+/**
+ * A fetch with requestJson's retry rules, for libraries that take one (openid-client's
+ * discovery): 429/503 always, 500/502/504 and lost connections only for GET/HEAD, each
+ * attempt bounded by `timeoutMs`, all of them by the policy's deadline. When retries run
+ * out, the last answer is handed back (the library reports it) or the last error thrown.
+ */
+export function retryingFetch(
+  service: string,
+  policy: RetryPolicy,
+  timeoutMs: number,
+): (url: string, init: { method: string; headers: Record<string, string>; body?: unknown; redirect?: 'manual'; signal?: AbortSignal }) => Promise<Response> {
+  return async (url, init) => {
+    const method = init.method.toUpperCase();
+    const idempotent = method === 'GET' || method === 'HEAD';
+    const path = new URL(url).pathname;
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      let reason: string;
+      let uncertain = true;
+      let retryAfterMs: number | undefined;
+      let answer: Response | undefined;
+      let failure: unknown;
+      try {
+        const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(init.signal ? [init.signal] : [])]);
+        const sent = Date.now();
+        answer = await fetch(url, { ...(init as RequestInit), signal });
+        log('debug', 'http', { service, method, path, status: answer.status, ms: Date.now() - sent });
+        if (!(answer.status in RETRY_STATUS)) return answer;
+        reason = `${method} ${path} → HTTP ${answer.status}`;
+        uncertain = RETRY_STATUS[answer.status];
+        retryAfterMs = parseRetryAfter(answer.headers.get('retry-after') ?? undefined);
+      } catch (error) {
+        if (init.signal?.aborted) throw error;
+        failure = error;
+        const cause = (error as { cause?: { code?: string } }).cause;
+        reason = `${method} ${path}: ${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms (request_timeout)` : (cause?.code ?? (error as Error).message)}`;
+      }
+      const wait = Math.min(policy.maxDelayMs, Math.max(retryAfterMs ?? 0, backoffMs(attempt, policy)));
+      if ((uncertain && !idempotent) || attempt >= policy.maxRetries || Date.now() - started + wait > policy.deadlineMs) {
+        if (answer) return answer;
+        throw failure;
+      }
+      await answer?.body?.cancel();
+      log('warn', 'retrying', { service, method, path, attempt: attempt + 1, waitMs: wait, reason });
+      await sleep(wait, init.signal);
+    }
+  };
+}
 
 async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>> {
   const { request: send } = undici();
@@ -227,7 +281,7 @@ async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>>
   if (status in RETRY_STATUS) {
     const err = (parsed as ServiceErrorBody | undefined)?.error;
     throw new RetryableError(
-      status === 429 ? `${request.service} is rate limiting` : `${request.service} is unavailable`,
+      status === 429 ? `${request.service} is rate limiting` : status === 500 ? `${request.service} failed with a server error` : `${request.service} is unavailable`,
       `${request.method} ${request.url.pathname} → HTTP ${status}${err?.message ? `: ${err.message}` : ''}`,
       RETRY_STATUS[status],
       parseRetryAfter(response.headers['retry-after']),

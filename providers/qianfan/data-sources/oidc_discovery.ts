@@ -7,7 +7,7 @@ import type { CtyValue } from '../../runtime/cty';
 import { ProviderError } from '../../runtime/diagnostics';
 import type { DataSourceDefinition, ObjectValue } from '../../runtime/interfaces';
 import type { Schema } from '../../runtime/schema';
-import { isLoopbackHost } from '../clients/http';
+import { isLoopbackHost, retryingFetch } from '../clients/http';
 import type { QianfanClients } from '../config';
 import { checkWellKnownUrl, shown } from '../rules';
 import { stringRule } from '../validators';
@@ -65,8 +65,11 @@ export const oidcDiscoveryDataSource: DataSourceDefinition<QianfanClients> = {
     let metadata: Record<string, unknown>;
     try {
       const configuration = await client.discovery(issuer, 'qianfan-discovery', undefined, undefined, {
-        timeout: Math.ceil(ctx.client.timeoutMs / 1000),
+        // Each attempt has request_timeout; all of them together operation_timeout.
+        timeout: Math.ceil(ctx.client.retry.deadlineMs / 1000),
         execute: isLoopbackHost(url.hostname) ? [client.allowInsecureRequests] : [],
+        // 429, 5xx and lost connections are retried like every other call of the provider.
+        [client.customFetch]: retryingFetch('OIDC discovery', ctx.client.retry, ctx.client.timeoutMs),
       });
       metadata = configuration.serverMetadata() as Record<string, unknown>;
     } catch (error) {

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { backoffMs, checkServiceUrl, parseRetryAfter, requestJson, type RetryPolicy } from '../../../../providers/qianfan/clients/http';
+import { backoffMs, checkServiceUrl, parseRetryAfter, requestJson, retryingFetch, type RetryPolicy } from '../../../../providers/qianfan/clients/http';
 
 type Script = (req: IncomingMessage, res: ServerResponse) => void;
 let server: Server;
@@ -48,6 +48,16 @@ test('503 and 502 and 504 are retried for idempotent requests', async () => {
   script = [json(503, {}), (_q, r) => r.writeHead(502, { 'content-type': 'text/html' }).end('<h1>bad gateway</h1>'), json(504, {}), json(200, { ok: true })];
   await expect(call('GET')).resolves.toMatchObject({ status: 200 });
   expect(seen).toHaveLength(4);
+});
+
+test('a 500 is retried for idempotent requests only: the request may have been processed', async () => {
+  script = [json(500, { error: { code: 'internal', message: 'worker crashed' } }), json(200, { ok: true })];
+  await expect(call('GET')).resolves.toMatchObject({ status: 200 });
+  expect(seen).toHaveLength(2);
+  script = [json(500, { error: { code: 'internal', message: 'worker crashed' } }), json(200, { ok: true })];
+  seen = [];
+  await expect(call('POST')).rejects.toThrow(/server error[\s\S]*HTTP 500: worker crashed; not retried: the request may have been processed and is not idempotent/);
+  expect(seen).toHaveLength(1);
 });
 
 test('a dropped connection is retried for GET but not for a plain POST', async () => {
@@ -117,4 +127,22 @@ test('plain http is refused for hosts that are not loopback', () => {
   expect(checkServiceUrl('http://127.0.0.1:8080', 'x').port).toBe('8080');
   expect(checkServiceUrl('http://[::1]:8080', 'x').hostname).toBe('[::1]');
   expect(checkServiceUrl('https://api.example.com', 'x').protocol).toBe('https:');
+});
+
+test('retryingFetch (OIDC discovery): 429, 5xx and a dropped connection are retried for GET; the last answer is handed back', async () => {
+  const fetchRetrying = retryingFetch('Test API', fast, 2_000);
+  const init = { method: 'GET', headers: {}, redirect: 'manual' as const };
+  script = [json(429, {}, { 'retry-after': '0' }), json(500, {}), drop, json(503, {}), json(200, { ok: true })];
+  const ok = await retryingFetch('Test API', { ...fast, maxRetries: 4 }, 2_000)(`${base}/thing`, init);
+  expect(ok.status).toBe(200);
+  expect(await ok.json()).toEqual({ ok: true });
+  expect(seen).toHaveLength(5);
+  seen = [];
+  script = Array.from({ length: 5 }, () => json(502, {}));
+  expect((await fetchRetrying(`${base}/thing`, init)).status).toBe(502);
+  expect(seen).toHaveLength(4); // max_retries = 3
+  seen = [];
+  script = [json(502, {}), json(200, { ok: true })];
+  expect((await fetchRetrying(`${base}/thing`, { ...init, method: 'POST', body: '{}' })).status).toBe(502);
+  expect(seen).toHaveLength(1);
 });
