@@ -90,7 +90,9 @@ function capabilities(message: pb.ClientCapabilities | undefined): ClientCapabil
 function validateAttributes(block: BlockSchema, config: ObjectValue, diagnostics: Diagnostics, caps?: ClientCapabilities): void {
   for (const [name, attribute] of Object.entries(block.attributes)) {
     const value = config[name] ?? null;
-    if (value === null || isUnknown(value)) continue;
+    if (value === null) continue;
+    // Checked for unknown values too: an engine without write-only support would
+    // otherwise fail later with "Provider produced invalid plan".
     if (attribute.writeOnly && caps && !caps.writeOnlyAttributesAllowed) {
       diagnostics.error(
         'Write-only attribute not supported by this Terraform',
@@ -99,6 +101,7 @@ function validateAttributes(block: BlockSchema, config: ObjectValue, diagnostics
       );
       continue;
     }
+    if (isUnknown(value)) continue;
     for (const validator of attribute.validate ?? []) validator(value, [name], diagnostics);
   }
 }
