@@ -1,6 +1,7 @@
 // Entry point: `npx tsx emulator/main.ts [--data-dir DIR] [options]` starts the Yufu, E-HR
 // and aPaaS emulators in one process, each on its own loopback listener, over one SQLite
 // file. Writes DIR/emulator.json so tests and tools find the running instance.
+import { setClockOffset } from './clock';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ const USAGE = `usage: tsx emulator/main.ts [--data-dir DIR] [--host 127.0.0.1] [
   --domain         Yufu tenant domain label, used only when DIR is new (default qianfan-demo)
   --ehr-employees  employees in the seeded E-HR corp "apaas", used only when DIR is new (default 200, at most 200000)
   --ehr-seed       seed of that corp's generated directory, used only when DIR is new (default 1)
+  --clock-offset   run the services' clock SECONDS ahead (negative: behind) of this machine's
 ${FAULT_USAGE}`;
 
 interface Args {
@@ -62,6 +64,7 @@ function readArgs(argv: string[]): Args {
         domain: { type: 'string' },
         'ehr-employees': { type: 'string' },
         'ehr-seed': { type: 'string' },
+        'clock-offset': { type: 'string' },
         ...FAULT_FLAGS,
       },
     }));
@@ -79,6 +82,11 @@ function readArgs(argv: string[]): Args {
   const employees = values['ehr-employees'];
   if (employees !== undefined && (!/^[0-9]+$/.test(employees) || Number(employees) > 200_000)) {
     fail(`--ehr-employees: got ${JSON.stringify(employees)}; expected an integer from 0 to 200000`);
+  }
+  const offset = values['clock-offset'];
+  if (offset !== undefined) {
+    if (!/^-?[0-9]{1,9}$/.test(offset)) fail(`--clock-offset: got ${JSON.stringify(offset)}; expected a whole number of seconds`);
+    setClockOffset(Number(offset));
   }
   const seed = values['ehr-seed'];
   if (seed !== undefined && (seed.length < 1 || seed.length > 64)) fail(`--ehr-seed: got ${JSON.stringify(seed)}; expected 1 to 64 characters`);

@@ -9,6 +9,7 @@ import { TenantsStack } from '../../constructs/tenants-stack';
 import { startEmulator, type RunningEmulator } from '../../scripts/lib/emulator';
 import { EhrControl } from '../emulator/ehr-helpers';
 import { enginesForTests } from '../helpers/engines';
+import { SsoStack } from '../helpers/stacks';
 import { ApaasApi, readApaasCredentials } from '../helpers/tc3';
 import { synthStack, tempDir, Workdir } from '../helpers/workdir';
 import { YufuAdmin } from '../helpers/yufu-admin';
@@ -80,5 +81,44 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
     expect(said).toMatch(/Yufu rejected the service-account credentials/);
     expect(said).toContain(`clientId ${sa.clientId}, key id ${sa.privateKey.kid}`);
     expect(said).toMatch(/not revoked or replaced in the Yufu console/);
+  });
+
+  describe('against services whose clock is 15 minutes ahead', () => {
+    let skewed: RunningEmulator;
+    beforeAll(async () => {
+      skewed = await startEmulator(tempDir('emulator-skew'), { args: ['--clock-offset', '900'] });
+      await new EhrControl(skewed.info.ehr_url!).createCorp(`skew${suffix}`, 5, 1);
+      const api = new ApaasApi(skewed.info.apaas_url!, readApaasCredentials(skewed.info.apaas_credentials_file!));
+      // The test's own request is signed with the server's time, as a correct client would.
+      expect((await api.call('POST', '/__control/tenants', { tenant_id: tenantId })).status).toBe(201);
+    });
+    afterAll(async () => {
+      await skewed?.stop();
+    });
+
+    test('aPaaS: clock skew is reported as a clock problem', async () => {
+      const name = `skew ${engine.name} ${suffix}`;
+      const w = Workdir.create(engine, 'skew-apaas', synthStack((app) => new TenantsStack(app, 'tenants', [{ id: tenantId, corpKey: `skew${suffix}`, sso: { name } }])).json, skewed.providerEnv);
+      await w.init();
+      const r = await w.run('apply', '-input=false', '-no-color', '-auto-approve');
+      expect(r.code).toBe(1);
+      const said = flat(r.stderr);
+      expect(said).toMatch(/AuthFailure\.SignatureExpire/);
+      expect(said).toMatch(/this machine's clock differs from the service's by more than 5 minutes: fix the clock \(NTP\)/);
+      expect(said).not.toMatch(/at .*\.(c?js|ts):\d+/);
+    });
+
+    test('Yufu: a token the service sees as expired points at the clock', async () => {
+      const name = `skew yufu ${engine.name} ${suffix}`;
+      const w = Workdir.create(engine, 'skew-yufu', synthStack((app) => new SsoStack(app, 'tenant', { apaasTenantId: 'skew', appName: name })).json, skewed.providerEnv);
+      await w.init();
+      const r = await w.run('apply', '-input=false', '-no-color', '-auto-approve');
+      expect(r.code).toBe(1);
+      const said = flat(r.stderr);
+      expect(said).toMatch(/Yufu rejected the service-account credentials/);
+      expect(said).toMatch(/expired/);
+      expect(said).toMatch(/this machine's clock is correct/);
+      expect(said).not.toMatch(/at .*\.(c?js|ts):\d+/);
+    });
   });
 });

@@ -1,5 +1,6 @@
 // TC3-HMAC-SHA256 (Tencent Cloud API v3 signing) as fixed by docs/api/apaas-admin.md §1:
 // service "apaas", signed headers exactly content-type;host.
+import { serverNowSeconds } from '../clock';
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { ApiError } from '../http';
@@ -82,7 +83,7 @@ export function verifyTc3(
   req: http.IncomingMessage,
   rawBody: Buffer,
   secretKeyFor: (secretId: string) => string | undefined,
-  nowSeconds = Math.floor(Date.now() / 1000),
+  nowSeconds = serverNowSeconds(),
 ): string {
   const authorization = header(req, 'authorization');
   if (!authorization) {

@@ -1,5 +1,6 @@
 // Service-account authentication for the Yufu admin API: an RS256 JWT signed with the
 // service account's private JWK, checked against the public key kept in the DB.
+import { serverNow, serverNowSeconds } from '../clock';
 import type * as http from 'node:http';
 import * as jose from 'jose';
 import { ApiError } from '../http';
@@ -51,13 +52,14 @@ export async function authenticateServiceAccount(
       algorithms: ['RS256'],
       audience,
       clockTolerance: CLOCK_SKEW_SECONDS,
+      currentDate: serverNow(),
       requiredClaims: ['iss', 'aud', 'iat', 'exp'],
     }));
   } catch (err) {
     throw unauthenticated(describeJoseFailure(err, claims, audience));
   }
 
-  const now = Math.floor(Date.now() / 1000);
+  const now = serverNowSeconds();
   const iat = payload.iat!;
   const exp = payload.exp!;
   if (iat > now + CLOCK_SKEW_SECONDS) {
@@ -80,7 +82,7 @@ function describeJoseFailure(err: unknown, claims: jose.JWTPayload, audience: st
     return 'bearer token: bad signature; expected a signature by the service account private key';
   }
   if (err instanceof jose.errors.JWTExpired) {
-    return `bearer token: expired, claim exp ${String(claims.exp)} is before now (${Math.floor(Date.now() / 1000)}) beyond ${CLOCK_SKEW_SECONDS}s leeway; sign a fresh token`;
+    return `bearer token: expired, claim exp ${String(claims.exp)} is before now (${serverNowSeconds()}) beyond ${CLOCK_SKEW_SECONDS}s leeway; sign a fresh token`;
   }
   if (err instanceof jose.errors.JWTClaimValidationFailed) {
     if (err.claim === 'aud') {
