@@ -1,6 +1,6 @@
 /** L1 binding: resource `qianfan_apaas_hr_connector` (providers/qianfan/resources/apaas_hr_connector.ts). */
 import { TerraformResource, type Construct, type TerraformMetaArguments } from '../framework';
-import { GENERATOR_METADATA } from './source';
+import { GENERATOR_METADATA, metaArguments } from './source';
 
 export interface ApaasHrConnectorConfig extends TerraformMetaArguments {
   readonly tenantId: string;
@@ -30,11 +30,7 @@ export class ApaasHrConnector extends TerraformResource {
     super(scope, id, {
       terraformResourceType: ApaasHrConnector.tfResourceType,
       terraformGeneratorMetadata: GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
   }
 

@@ -1,6 +1,6 @@
 /** L1 binding: resource `qianfan_apaas_sync_schedule` (providers/qianfan/resources/apaas_sync_schedule.ts). */
 import { TerraformResource, type Construct, type TerraformMetaArguments } from '../framework';
-import { GENERATOR_METADATA } from './source';
+import { GENERATOR_METADATA, metaArguments } from './source';
 
 export interface ApaasSyncScheduleConfig extends TerraformMetaArguments {
   readonly tenantId: string;
@@ -24,11 +24,7 @@ export class ApaasSyncSchedule extends TerraformResource {
     super(scope, id, {
       terraformResourceType: ApaasSyncSchedule.tfResourceType,
       terraformGeneratorMetadata: GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
   }
 

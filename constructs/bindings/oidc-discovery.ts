@@ -1,6 +1,6 @@
 /** L1 binding: data source `qianfan_oidc_discovery` (providers/qianfan/data-sources/oidc_discovery.ts). */
 import { TerraformDataSource, type Construct, type TerraformMetaArguments } from '../framework';
-import { GENERATOR_METADATA } from './source';
+import { GENERATOR_METADATA, metaArguments } from './source';
 
 export interface DataQianfanOidcDiscoveryConfig extends TerraformMetaArguments {
   readonly wellKnownUrl: string;
@@ -17,11 +17,7 @@ export class DataQianfanOidcDiscovery extends TerraformDataSource {
     super(scope, id, {
       terraformResourceType: DataQianfanOidcDiscovery.tfResourceType,
       terraformGeneratorMetadata: GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
   }
 

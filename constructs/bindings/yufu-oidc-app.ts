@@ -1,6 +1,6 @@
 /** L1 binding: resource `qianfan_yufu_oidc_app` (providers/qianfan/resources/yufu_oidc_app.ts). */
 import { TerraformResource, type Construct, type TerraformMetaArguments } from '../framework';
-import { GENERATOR_METADATA } from './source';
+import { GENERATOR_METADATA, metaArguments } from './source';
 
 export interface YufuOidcAppConfig extends TerraformMetaArguments {
   readonly name: string;
@@ -38,11 +38,7 @@ export class YufuOidcApp extends TerraformResource {
     super(scope, id, {
       terraformResourceType: YufuOidcApp.tfResourceType,
       terraformGeneratorMetadata: GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
   }
 

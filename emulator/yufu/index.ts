@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Db, getSetting, openDatabase, setSetting } from '../db';
-import { baseUrl, listen, withRequestLog, type Listening } from '../http';
+import { baseUrl, listenRecorded, withRequestLog, type Listening } from '../http';
 import { createAdminHandler } from './admin';
 import { YufuIdp } from './idp';
 import { randomHex, YufuStore, type Tenant } from './store';
@@ -45,24 +45,6 @@ function writeServiceAccountFile(file: string, clientId: string, privateKey: obj
   fs.writeFileSync(tmp, `${JSON.stringify({ clientId, privateKey }, null, 2)}\n`, { mode: 0o600 });
   fs.chmodSync(tmp, 0o600);
   fs.renameSync(tmp, file);
-}
-
-async function listenRecorded(
-  what: string,
-  listener: Parameters<typeof listen>[0],
-  host: string,
-  requested: number | undefined,
-  recorded: string | undefined,
-  flag: string,
-): Promise<Listening> {
-  if (requested !== undefined || recorded === undefined) return listen(listener, host, requested ?? 0);
-  try {
-    return await listen(listener, host, Number(recorded));
-  } catch (err) {
-    throw new Error(
-      `${what} port ${recorded} recorded in the data dir is not available (${(err as Error).message}); stop the other process or pass ${flag} 0 to pick a new port (issuer URLs of existing apps will change)`,
-    );
-  }
 }
 
 export async function startYufuEmulator(options: YufuEmulatorOptions): Promise<YufuEmulator> {
