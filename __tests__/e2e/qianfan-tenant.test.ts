@@ -218,6 +218,35 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
     expect(tenant.body.user_source).toBe('yufu');
   });
 
+  test('import of app, connector and schedule into an empty state: only the unreadable secret is re-sent', async () => {
+    const [app] = await yufu.appsNamed(entry.sso!.name!);
+    const current = config(entry);
+    delete current.output;
+    const fresh = Workdir.create(engine, 'tenant-import', current, emulator.providerEnv);
+    await fresh.init();
+    const resources = current.resource as Record<string, Record<string, unknown>>;
+    const address = (type: string) => `${type}.${Object.keys(resources[type])[0]}`;
+    await fresh.expect(0, 'import', '-input=false', '-no-color', address('qianfan_yufu_oidc_app'), app.id);
+    await fresh.expect(0, 'import', '-input=false', '-no-color', address('qianfan_apaas_hr_connector'), tenantId);
+    await fresh.expect(0, 'import', '-input=false', '-no-color', address('qianfan_apaas_sync_schedule'), tenantId);
+    const plan = await fresh.expect(2, 'plan', '-input=false', '-no-color', '-detailed-exitcode');
+    // aPaaS never returns the connector's secret, so after an import it is sent once
+    // more; the app's rotation trigger is recorded, not acted on (no rotation on import).
+    expect(plan.stdout).toMatch(/0 to add, 2 to change, 0 to destroy/);
+    expect(plan.stdout).toMatch(/qianfan_apaas_hr_connector\.[^ ]+ will be updated in-place[\s\S]*\+ client_secret\s+= \(sensitive value\)/);
+    expect(plan.stdout).toMatch(/\+ client_secret_version\s+= 2/);
+    expect(plan.stdout).not.toMatch(/~ client_secret\s+= \(sensitive value\)/);
+    await fresh.expect(0, 'apply', '-input=false', '-no-color', '-auto-approve');
+    const [after] = await yufu.appsNamed(entry.sso!.name!);
+    expect(after.client_secret).toBe(app.client_secret);
+    await fresh.expect(0, 'plan', '-input=false', '-no-color', '-detailed-exitcode');
+    for (const secret of secretsSeen) expect(plan.stdout + plan.stderr).not.toContain(secret);
+    // Hand the objects back to the main workdir's state: only one state may manage them.
+    for (const type of ['qianfan_yufu_oidc_app', 'qianfan_apaas_hr_connector', 'qianfan_apaas_sync_schedule']) {
+      await fresh.expect(0, 'state', 'rm', '-no-color', address(type));
+    }
+  });
+
   test('destroy removes what the services allow and says what stays', async () => {
     const [app] = await yufu.appsNamed(entry.sso!.name!);
     const destroy = await work.expect(0, 'destroy', '-input=false', '-no-color', '-auto-approve');

@@ -85,7 +85,7 @@ export const schema: Schema = {
         default: number(2_592_000),
         validate: [intRange('refresh_token_lifetime', ...LIFETIME_LIMITS.refresh_token_lifetime)],
       }),
-      client_secret_version: attr.optional('number', 'Any number; changing it rotates the client secret (the old one stops working). Resources that use `client_secret` follow in the same apply.'),
+      client_secret_version: attr.optional('number', 'Any number; changing it from one number to another rotates the client secret (the old one stops working), and resources that use `client_secret` follow in the same apply. Setting it where it was unset (e.g. after an import) does not rotate.'),
       client_id: attr.computed('string', 'The OIDC client id (`ai-` followed by 32 hex characters).'),
       client_secret: attr.computed('string', 'The OIDC client secret. Sensitive: hidden in plan output, but stored in state — protect the state backend.', {
         sensitive: true,
@@ -110,6 +110,15 @@ function input(planned: ObjectValue): AppInput {
     id_token_lifetime: num(planned.id_token_lifetime) ?? 3600,
     refresh_token_lifetime: num(planned.refresh_token_lifetime) ?? 2_592_000,
   };
+}
+
+/**
+ * A version change from one number to another rotates. Setting it for the first time
+ * (null → n, e.g. right after an import, where it cannot be read back) only records it:
+ * importing an app must never rotate its secret.
+ */
+function rotates(before: CtyValue, after: CtyValue): boolean {
+  return before !== null && !isUnknown(after) && !valueEquals('number', before, after);
 }
 
 export function toState(app: YufuApp, secretVersion: CtyValue = null): ObjectValue {
@@ -153,9 +162,7 @@ export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
   schema,
 
   modifyPlan(_ctx, { prior, planned }) {
-    const before = prior?.client_secret_version ?? null;
-    const after = planned.client_secret_version ?? null;
-    if (prior && !isUnknown(after) && !valueEquals('number', before, after)) planned.client_secret = unknown();
+    if (prior && rotates(prior.client_secret_version ?? null, planned.client_secret_version ?? null)) planned.client_secret = unknown();
   },
 
   async read(ctx, state) {
@@ -196,7 +203,7 @@ export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
     const patch = diff(input(prior), input(planned));
     const yufu = await ctx.client.yufu();
     const id = str(prior.id)!;
-    if (!valueEquals('number', prior.client_secret_version ?? null, planned.client_secret_version ?? null)) {
+    if (rotates(prior.client_secret_version ?? null, planned.client_secret_version ?? null)) {
       await yufu.rotateSecret(id, ctx.signal);
     }
     const app = Object.keys(patch).length > 0 ? await yufu.updateApp(id, patch, ctx.signal) : await yufu.getApp(id, ctx.signal);
