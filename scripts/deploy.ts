@@ -6,14 +6,14 @@
  * Run it twice: the emulator's data and the Terraform state persist, so the second
  * run plans no changes. Options: QIANFAN_ENGINE=terraform|tofu picks the engine.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../main';
 import { TerraformStack } from '../constructs/framework';
 import { buildAll } from './build';
 import { startEmulator } from './lib/emulator';
 import { findEngines } from './lib/engines';
-import { BUILD_DIR, ROOT } from './lib/paths';
+import { ROOT } from './lib/paths';
 import { runEngine } from './lib/terraform';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const step = (label: string) => say(`\n▶ ${label}  (+${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
   step('building the provider');
-  const release = await buildAll();
+  await buildAll();
 
   const { present } = findEngines();
   const wanted = process.env.QIANFAN_ENGINE ?? 'terraform';
@@ -51,10 +51,7 @@ async function main(): Promise<void> {
     for (const stack of stacks) {
       const stackDir = join(outdir, 'stacks', stack);
       const run = async (args: string[], okCodes = [0]) => {
-        const result = await runEngine(engine, args, {
-          cwd: stackDir,
-          env: { ...emulator.providerEnv, TF_DATA_DIR: join(BUILD_DIR, 'tf-data', engine.name, stack) },
-        });
+        const result = await runEngine(engine, args, { cwd: stackDir, env: emulator.providerEnv });
         if (!okCodes.includes(result.code)) {
           process.stderr.write(result.stdout + result.stderr);
           throw new Error(`${engine.name} ${args[0]} of stack ${stack} failed (exit ${result.code})`);
@@ -63,15 +60,8 @@ async function main(): Promise<void> {
       };
 
       step(`${engine.name} ${engine.version}: init (stack ${stack})`);
-      // A rebuilt provider keeps its version but not its hash: a lock file from an
-      // earlier build would make init refuse the new package.
-      const lockFile = join(stackDir, '.terraform.lock.hcl');
-      if (existsSync(lockFile) && !readFileSync(lockFile, 'utf8').includes(release.h1)) {
-        rmSync(lockFile);
-        rmSync(join(BUILD_DIR, 'tf-data', engine.name, stack, 'providers'), { recursive: true, force: true });
-        say('  provider rebuilt since the last run: lock file renewed');
-      }
-      await run(['init', '-input=false', '-no-color']);
+      // A stack's .terraform/ belongs to one engine: switching engines re-initializes.
+      await run(['init', '-input=false', '-no-color', '-reconfigure']);
 
       step(`${engine.name}: plan (stack ${stack})`);
       const plan = await run(['plan', '-input=false', '-no-color', '-detailed-exitcode', '-out=tfplan'], [0, 2]);
@@ -89,7 +79,7 @@ async function main(): Promise<void> {
       const outputs = JSON.parse((await run(['output', '-json', '-no-color'])).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
       for (const [name, { value, sensitive }] of Object.entries(outputs)) {
         if (sensitive) {
-          say(`  ${name}: (sensitive; terraform -chdir=${stackDir} output -raw ${name})`);
+          say(`  ${name}: (sensitive; ${engine.name} -chdir=${stackDir} output -raw ${name})`);
         } else if (value && typeof value === 'object') {
           say(`  ${name}:`);
           const entries = Object.entries(value as Record<string, unknown>);
