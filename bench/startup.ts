@@ -21,7 +21,7 @@ function timeUntil(command: string, args: string[], env: NodeJS.ProcessEnv, read
       if (done) return;
       done = true;
       resolve(Number(process.hrtime.bigint() - started) / 1e6);
-      child.kill('SIGKILL');
+      child.kill('SIGTERM'); // lets the provider remove its socket directory
     };
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
