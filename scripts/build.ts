@@ -164,19 +164,20 @@ export interface Release {
   archives: { platform: string; file: string; zh: string }[];
 }
 
-export async function packRelease(): Promise<Release> {
-  rmSync(RELEASE_DIR, { recursive: true, force: true });
-  const mirrorDir = join(RELEASE_DIR, 'network-mirror', PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE);
+/** Packs the staged build into `out` (dist/release by default; tests pack elsewhere). */
+export async function packRelease(out: string = RELEASE_DIR): Promise<Release> {
+  rmSync(out, { recursive: true, force: true });
+  const mirrorDir = join(out, 'network-mirror', PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE);
   mkdirSync(mirrorDir, { recursive: true });
   const h1 = h1Hash(stagedFiles().map((name) => ({ name, content: readFileSync(join(STAGE_DIR, name)) })));
   const archives: Release['archives'] = [];
   for (const platform of PLATFORMS) {
-    const file = join(RELEASE_DIR, `terraform-provider-${PROVIDER_TYPE}_${PROVIDER_VERSION}_${platform}.zip`);
+    const file = join(out, `terraform-provider-${PROVIDER_TYPE}_${PROVIDER_VERSION}_${platform}.zip`);
     await zipStage(file);
     archives.push({ platform, file, zh: `zh:${createHash('sha256').update(readFileSync(file)).digest('hex')}` });
   }
   writeFileSync(
-    join(RELEASE_DIR, `terraform-provider-${PROVIDER_TYPE}_${PROVIDER_VERSION}_SHA256SUMS`),
+    join(out, `terraform-provider-${PROVIDER_TYPE}_${PROVIDER_VERSION}_SHA256SUMS`),
     archives.map((a) => `${a.zh.slice(3)}  ${a.file.split('/').pop()}\n`).join(''),
   );
   // Provider network mirror protocol: index.json and {version}.json beside the archives.

@@ -5,7 +5,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packRelease } from '../../scripts/build';
-import { RELEASE_DIR } from '../../scripts/lib/paths';
 import { runEngine } from '../../scripts/lib/terraform';
 import { enginesForTests } from '../helpers/engines';
 import { tempDir } from '../helpers/workdir';
@@ -16,9 +15,13 @@ const config = {
   output: { key: { value: 'ok' } },
 };
 
+// Packed from the staged build `npm test` made, into this test's own directory: other
+// test files read dist/release/ (main.ts seeds lock files from it) at the same time.
+let RELEASE_DIR: string;
 let release: Awaited<ReturnType<typeof packRelease>>;
 beforeAll(async () => {
-  release = await packRelease(); // from the staged build `npm test` made
+  RELEASE_DIR = tempDir('release');
+  release = await packRelease(RELEASE_DIR);
 });
 
 test('one zip per platform, SHA256SUMS and network-mirror metadata agree', () => {
@@ -32,7 +35,7 @@ test('one zip per platform, SHA256SUMS and network-mirror metadata agree', () =>
 });
 
 test('packing is reproducible: the same build gives byte-identical archives', async () => {
-  const again = await packRelease();
+  const again = await packRelease(tempDir('release-again'));
   expect(again.h1).toBe(release.h1);
   expect(again.archives.map((a) => a.zh)).toEqual(release.archives.map((a) => a.zh));
 });
