@@ -10,19 +10,13 @@ import { App } from '../constructs/framework';
 import { TenantsStack } from '../constructs/tenants-stack';
 import type { TenantEntry } from '../constructs/tenants-file';
 import { startEmulator, type RunningEmulator } from '../scripts/lib/emulator';
-import { findEngines, type Engine } from '../scripts/lib/engines';
+import { pickEngine, type Engine } from '../scripts/lib/engines';
 import { runEngine } from '../scripts/lib/terraform';
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const say = (line: string) => process.stdout.write(`${line}\n`);
 
-export function engine(): Engine {
-  const { present } = findEngines();
-  const wanted = process.env.QIANFAN_ENGINE ?? 'terraform';
-  const e = present.find((x) => x.name === wanted) ?? present[0];
-  if (!e) throw new Error('no terraform or tofu found');
-  return e;
-}
+export const engine = pickEngine;
 
 export async function emulatorWithTenants(n: number, dir: string): Promise<RunningEmulator> {
   const emulator = await startEmulator(join(dir, 'emulator'), { args: ['--ehr-employees', '10'] });

