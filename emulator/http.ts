@@ -47,6 +47,10 @@ export function sendApiError(res: http.ServerResponse, err: ApiError): void {
   sendJson(res, err.status, err.toBody(), err.headers);
 }
 
+/** Escapes text for HTML element content and attribute values. */
+export const htmlEscape = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
 export function sendHtml(res: http.ServerResponse, status: number, html: string): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { ApaasApi, readApaasCredentials } from '../helpers/tc3';
 import { putYufuUser, YufuAdmin, type AdminApp } from '../helpers/yufu-admin';
 import { EhrControl, EhrData, type Department, type Employee } from './ehr-helpers';
-import { startEmulator, type RunningEmulator } from './spawn-emulator';
+import { startEmulator, type RunningEmulator } from '../../scripts/lib/emulator';
 
 jest.setTimeout(90_000);
 

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { ApaasApi, readApaasCredentials, signTc3, type ApiErrorBody, type Tc3Credentials } from '../helpers/tc3';
 import { YufuAdmin, type AdminApp } from '../helpers/yufu-admin';
 import { EhrControl, EhrData, type Department, type EhrAppKey, type Employee } from './ehr-helpers';
-import { startEmulator, type RunningEmulator } from './spawn-emulator';
+import { startEmulator, type RunningEmulator } from '../../scripts/lib/emulator';
 
 jest.setTimeout(90_000);
 

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EhrControl, EhrData, ehrHeaders, type Department, type EhrAppKey, type Employee, type Page } from './ehr-helpers';
-import { PROJECT_ROOT, startEmulator, type RunningEmulator } from './spawn-emulator';
+import { startEmulator, type RunningEmulator } from '../../scripts/lib/emulator';
+import { ROOT as PROJECT_ROOT } from '../../scripts/lib/paths';
 
 jest.setTimeout(60_000);
 
@@ -269,7 +270,7 @@ describe('restart', () => {
     const before = emu.info;
     const hired = await control.hire('apaas', { name: '重启测试', department_id: 'd0002' });
     expect(await emu.stop()).toBe(0);
-    emu = await startEmulator(dataDir, ['--ehr-employees', '5']);
+    emu = await startEmulator(dataDir, { args: ['--ehr-employees', '5'] });
     expect(emu.info.ehr_url).toBe(before.ehr_url);
     expect(emu.info.apaas_url).toBe(before.apaas_url);
     const r = await data.get<{ employees_total: number }>('apaas', 'corp');

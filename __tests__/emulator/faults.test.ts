@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FaultInjector, parseFaultSpec, seededRandom, specFromFlags, type FaultSpec } from '../../emulator/faults';
 import { readServiceAccount, signServiceAccountJwt } from '../helpers/yufu-jwt';
-import { PROJECT_ROOT, startEmulator, type RunningEmulator } from './spawn-emulator';
+import { startEmulator, type RunningEmulator } from '../../scripts/lib/emulator';
+import { ROOT as PROJECT_ROOT } from '../../scripts/lib/paths';
 
 jest.setTimeout(60_000);
 
@@ -121,7 +122,7 @@ describe('on the wire (emulator process)', () => {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-emu-'));
     // Switched on by flags for this run: every yufu-admin GET answers 429 with Retry-After 2.
-    emu = await startEmulator(dataDir, ['--fault-seed', 'wire', '--fault-services', 'yufu-admin', '--fault-methods', 'GET', '--fault-429', '1', '--fault-retry-after', '2']);
+    emu = await startEmulator(dataDir, { args: ['--fault-seed', 'wire', '--fault-services', 'yufu-admin', '--fault-methods', 'GET', '--fault-429', '1', '--fault-retry-after', '2'] });
     token = signServiceAccountJwt(readServiceAccount(emu.info.service_account_file), { audience: emu.info.admin_url, exp: Math.floor(Date.now() / 1000) + 600 });
   });
 

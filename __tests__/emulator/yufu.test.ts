@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readServiceAccount, signServiceAccountJwt, type ServiceAccountFile } from '../helpers/yufu-jwt';
-import { startEmulator, type RunningEmulator } from './spawn-emulator';
+import { startEmulator, type RunningEmulator } from '../../scripts/lib/emulator';
 
 jest.setTimeout(60_000);
 

@@ -7,7 +7,7 @@
 // the HR sync created. Users disabled by the sync (leavers) and unknown users get 403.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
-import { isLoopbackHost, sendHtml } from '../http';
+import { htmlEscape, isLoopbackHost, sendHtml } from '../http';
 import type { ApaasStore, Connector, SyncedUser, Tenant } from './store';
 
 /** The tenant page; the tenant id rule is the control endpoint's. */
@@ -54,9 +54,6 @@ export interface SigninContext {
   cookieKey: Buffer;
   log: (line: string) => void;
 }
-
-const htmlEscape = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(title: string, body: string, tenant?: Tenant): string {
   return `<!DOCTYPE html>

@@ -2,7 +2,7 @@
 // issuer `{idp_url}/sso/tn-{tenant}/{client_id}/oidc`, all served from one listener.
 import type * as http from 'node:http';
 import { Provider, type Configuration, type InteractionDetails } from 'oidc-provider';
-import { ApiError, readBody, sendHtml, sendJson, type Handler } from '../http';
+import { ApiError, htmlEscape, readBody, sendHtml, sendJson, type Handler } from '../http';
 import { SqliteOidcAdapter } from './oidc-adapter';
 import type { AppRecord, Tenant, YufuStore } from './store';
 
@@ -21,9 +21,6 @@ interface CachedProvider {
 
 const MOUNT = /^\/sso\/tn-([^/]+)\/([^/]+)\/oidc(\/[^?]*)?$/;
 const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]+)(\/login|\/abort)?$/;
-
-const htmlEscape = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(title: string, body: string): string {
   return `<!DOCTYPE html>

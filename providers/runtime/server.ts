@@ -11,6 +11,7 @@ import {
   isUnknown,
   isWhollyKnown,
   parseJsonLossless,
+  typeToJson,
   type CtyType,
   type CtyValue,
 } from './cty';
@@ -130,8 +131,6 @@ function findUnknownPath(value: CtyValue, path: AttributePath = []): AttributePa
 
 export interface ProviderServer {
   handlers: Record<string, (request: never) => Promise<unknown>>;
-  /** Aborts in-flight operations (StopProvider). */
-  stop(): void;
 }
 
 export function createProviderServer<Client>(definition: ProviderDefinition<Client>): ProviderServer {
@@ -182,13 +181,13 @@ export function createProviderServer<Client>(definition: ProviderDefinition<Clie
           parameters: f.parameters.map((p) =>
             create(pb.Function_ParameterSchema, {
               name: p.name,
-              type: typeToJsonBytes(p.type),
+              type: typeToJson(p.type),
               description: p.description,
               descriptionKind: pb.StringKind.MARKDOWN,
               allowNullValue: !!p.allowNull,
             }),
           ),
-          return: create(pb.Function_ReturnSchema, { type: typeToJsonBytes(f.returnType) }),
+          return: create(pb.Function_ReturnSchema, { type: typeToJson(f.returnType) }),
         }),
       ]),
     );
@@ -452,12 +451,5 @@ export function createProviderServer<Client>(definition: ProviderDefinition<Clie
     },
   };
 
-  return {
-    handlers: handlers as unknown as ProviderServer['handlers'],
-    stop: () => stopController.abort(),
-  };
-}
-
-function typeToJsonBytes(type: CtyType): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(type));
+  return { handlers: handlers as unknown as ProviderServer['handlers'] };
 }

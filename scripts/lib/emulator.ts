@@ -1,83 +1,109 @@
-/** Starts the emulator as its own process (it is a stand-in for remote services). */
+/**
+ * Starts the emulator as its own process (it stands in for remote services): the one
+ * launcher the main job, the benchmarks and every test use.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './paths';
 
+/** DIR/emulator.json, written once every listener is up. */
 export interface EmulatorInfo {
   admin_url: string;
   idp_url: string;
   tenant_id: string;
   domain: string;
   service_account_file: string;
+  /** E-HR directory API; a corp's base URL is `{ehr_url}/c/{corpKey}` (= ehr_base_url_template). */
+  ehr_url: string;
+  ehr_base_url_template: string;
+  /** The corp seeded on first start ("apaas"). */
+  ehr_corp_key: string;
+  apaas_url: string;
+  /** `{"secretId","secretKey"}` for TC3 signing, mode 0600. */
+  apaas_credentials_file: string;
+  /** The tenant seeded on first start ("demo-tenant-001"). */
+  apaas_tenant_id: string;
   data_dir: string;
-  apaas_url?: string;
-  ehr_url?: string;
-  apaas_credentials_file?: string;
+  pid: number;
 }
 
 export interface RunningEmulator {
   info: EmulatorInfo;
+  child: ChildProcess;
   /** Environment that points the provider at this emulator. */
   providerEnv: Record<string, string>;
+  stdout(): string;
+  stderr(): string;
+  /** stdout and stderr together. */
   logs(): string;
-  stop(): Promise<void>;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
 }
 
-export async function startEmulator(dataDir: string, options: { echo?: boolean; args?: string[] } = {}): Promise<RunningEmulator> {
-  const started = Date.now();
-  const child: ChildProcess = spawn(
+export interface StartOptions {
+  /** Extra command-line flags, e.g. ['--clock-offset', '900']. */
+  args?: string[];
+  /** Copy the emulator's output to this process's stderr. */
+  echo?: boolean;
+  timeoutMs?: number;
+}
+
+export async function startEmulator(dataDir: string, options: StartOptions = {}): Promise<RunningEmulator> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const infoFile = join(dataDir, 'emulator.json');
+  const child = spawn(
     process.execPath,
     [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'emulator', 'main.ts'), '--data-dir', dataDir, ...(options.args ?? [])],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
   );
-  let logs = '';
-  const collect = (chunk: Buffer) => {
-    logs += chunk.toString();
-    if (options.echo) process.stderr.write(chunk);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? -1));
+  let out = '';
+  let err = '';
+  let both = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    both += d.toString();
+    if (options.echo) process.stderr.write(d);
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    both += d.toString();
+    if (options.echo) process.stderr.write(d);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
 
-  const infoFile = join(dataDir, 'emulator.json');
-  const deadline = Date.now() + 60_000;
-  let info: EmulatorInfo | undefined;
-  while (Date.now() < deadline) {
-    if (exited !== null) throw new Error(`emulator exited with code ${exited} before it was ready:\n${logs}`);
-    if (existsSync(infoFile) && statSync(infoFile).mtimeMs >= started - 1000) {
-      const candidate = JSON.parse(readFileSync(infoFile, 'utf8')) as EmulatorInfo;
-      try {
-        await fetch(`${candidate.admin_url}/healthz`);
-        info = candidate;
-        break;
-      } catch {
-        // not listening yet
-      }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`emulator exited early with code ${exitCode}\nstdout:\n${out}\nstderr:\n${err}`);
+    // The "emulator info:" line is printed after emulator.json is written, so both are complete.
+    if (out.includes('emulator info:') && existsSync(infoFile)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`emulator did not start within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (!info) {
-    child.kill('SIGKILL');
-    throw new Error(`emulator did not become ready within 60 s:\n${logs}`);
-  }
-  const ready = info;
+  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as EmulatorInfo;
   return {
-    info: ready,
+    info,
+    child,
     providerEnv: {
-      QIANFAN_YUFU_ADMIN_URL: ready.admin_url,
-      QIANFAN_YUFU_SERVICE_ACCOUNT_FILE: ready.service_account_file,
-      ...(ready.apaas_url ? { QIANFAN_APAAS_URL: ready.apaas_url } : {}),
-      ...(ready.apaas_credentials_file ? { QIANFAN_APAAS_CREDENTIALS_FILE: ready.apaas_credentials_file } : {}),
+      QIANFAN_YUFU_ADMIN_URL: info.admin_url,
+      QIANFAN_YUFU_SERVICE_ACCOUNT_FILE: info.service_account_file,
+      QIANFAN_APAAS_URL: info.apaas_url,
+      QIANFAN_APAAS_CREDENTIALS_FILE: info.apaas_credentials_file,
     },
-    logs: () => logs,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (exited !== null) return resolve();
-        child.once('exit', () => resolve());
+    stdout: () => out,
+    stderr: () => err,
+    logs: () => both,
+    stop: async () => {
+      if (exitCode === undefined) {
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
+        setTimeout(() => exitCode === undefined && child.kill('SIGKILL'), 10_000).unref();
+      }
+      return exited;
+    },
   };
 }

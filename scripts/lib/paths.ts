@@ -15,7 +15,6 @@ export const PROVIDER_NAMESPACE = 'qianfan';
 export const PROVIDER_TYPE = 'qianfan';
 export const PROVIDER_SOURCE = `${PROVIDER_HOST}/${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`;
 export const PROVIDER_VERSION = '0.1.0';
-export const PLATFORM = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 
 /** The unpacked plugin directory, as Terraform extracts the release archive. */
 export const STAGE_DIR = join(DIST_DIR, 'stage');
