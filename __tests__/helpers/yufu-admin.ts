@@ -37,6 +37,16 @@ export class YufuAdmin {
     return r.body.items;
   }
 
+  async listApps(): Promise<AdminApp[]> {
+    const all: AdminApp[] = [];
+    for (let page = 1; ; page++) {
+      const r = await this.call<{ items: AdminApp[]; total: number }>('GET', `/api/v1/oidc-apps?page_size=100&page_index=${page}`);
+      if (r.status !== 200) throw new Error(`list apps: HTTP ${r.status}`);
+      all.push(...r.body.items);
+      if (all.length >= r.body.total || r.body.items.length === 0) return all;
+    }
+  }
+
   async app(id: string): Promise<AdminApp | null> {
     const r = await this.call<AdminApp>('GET', `/api/v1/oidc-apps/${id}`);
     return r.status === 404 ? null : r.body;
