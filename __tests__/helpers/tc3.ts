@@ -96,11 +96,17 @@ export class ApaasApi {
     readonly creds: Tc3Credentials,
   ) {}
 
-  async call<T = unknown>(method: string, pathAndQuery: string, body?: unknown, sign: Partial<SignInput> = {}): Promise<ApiResult<T>> {
+  async call<T = unknown>(
+    method: string,
+    pathAndQuery: string,
+    body?: unknown,
+    sign: Partial<SignInput> = {},
+    extraHeaders: Record<string, string> = {},
+  ): Promise<ApiResult<T>> {
     const url = new URL(`${this.baseUrl}${pathAndQuery}`);
     const text = body === undefined ? '' : JSON.stringify(body);
     const headers = signTc3(this.creds, { method, url, body: text, ...sign });
-    const res = await fetch(url, { method, headers: { ...headers }, body: text === '' ? undefined : text });
+    const res = await fetch(url, { method, headers: { ...headers, ...extraHeaders }, body: text === '' ? undefined : text });
     const raw = await res.text();
     return { status: res.status, body: (raw ? JSON.parse(raw) : undefined) as T, headers: res.headers };
   }

@@ -16,6 +16,7 @@ import {
   sendNoContent,
   type Handler,
 } from '../http';
+import { createOnly, creationKey, ownershipFields, parseClaim, type OwnedKind, type OwnershipStore } from '../ownership';
 import { allowedUrl, checkClientCredentials, checkCorp, checkDiscovery } from './checks';
 import type { EhrClient } from './ehr-client';
 import { validateCron, validateTimeZone, type Scheduler } from './schedules';
@@ -26,6 +27,7 @@ import { verifyTc3 } from './tc3';
 
 export interface ApaasApiContext {
   store: ApaasStore;
+  ownership: OwnershipStore;
   engine: SyncEngine;
   scheduler: Scheduler;
   ehr: EhrClient;
@@ -37,7 +39,7 @@ const CORP_KEY = /^[a-z0-9]{1,63}$/;
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const WELL_KNOWN_SUFFIX = '/.well-known/openid-configuration';
 const CONTROL_CHARS = /\p{Cc}/u;
-const TENANT_PATH = /^\/api\/v1\/tenants\/([^/]+)(?:\/(hr-connector|sync-runs|sync-schedule|users|departments)(?:\/([^/]+))?)?$/;
+const TENANT_PATH = /^\/api\/v1\/tenants\/([^/]+)(?:\/(hr-connector|sync-runs|sync-schedule|users|departments)(?::(claim)|\/([^/]+))?)?$/;
 
 const invalid = (field: string, message: string): ApiError => new ApiError(400, 'invalid_argument', message, field);
 const show = (v: string): string => JSON.stringify(v.length > 100 ? `${v.slice(0, 97)}...` : v);
@@ -142,7 +144,14 @@ function assertCorpKeyAllowed(t: Tenant, corpKey: string): void {
 }
 
 export function createApaasHandler(ctx: ApaasApiContext): Handler {
-  const { store, engine, scheduler } = ctx;
+  const { store, engine, scheduler, ownership } = ctx;
+
+  /** ownership.md §2: create-only PUTs of the tenant's singleton objects. */
+  const assertCreatable = (req: http.IncomingMessage, exists: boolean, what: string, tenantId: string): void => {
+    if (exists && createOnly(req)) {
+      throw new ApiError(412, 'already_exists', `tenant ${tenantId}: already has ${what}; If-None-Match: * only creates`);
+    }
+  };
 
   const tenantOr404 = (tenantId: string): Tenant => {
     const t = store.tenant(tenantId);
@@ -164,6 +173,7 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
       status: 'active' as const,
       created_at: c.created_at,
       updated_at: c.updated_at,
+      ...ownershipFields(ownership.get('apaas_connector', c.tenant_id)),
       initial_run_id: c.initial_run_id,
       last_run: lastRun ? toApiRun(lastRun) : null,
     };
@@ -180,12 +190,15 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
       next_run_at: s.enabled ? scheduler.nextRunAt(s.tenant_id) : null,
       created_at: s.created_at,
       updated_at: s.updated_at,
+      ...ownershipFields(ownership.get('apaas_schedule', s.tenant_id)),
       last_run: lastRun ? toApiRun(lastRun) : null,
     };
   };
 
-  async function putConnector(tenantId: string, body: Record<string, unknown>, res: http.ServerResponse): Promise<void> {
+  async function putConnector(tenantId: string, req: http.IncomingMessage, body: Record<string, unknown>, res: http.ServerResponse): Promise<void> {
     const before = tenantOr404(tenantId);
+    const key = creationKey(req);
+    assertCreatable(req, store.connector(tenantId) !== undefined, 'an HR connector', tenantId);
     const input = validateConnector(body);
     assertHrSourceAllowed(before);
     assertCorpKeyAllowed(before, input.corp_key);
@@ -202,6 +215,8 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
       assertHrSourceAllowed(tenant);
       assertCorpKeyAllowed(tenant, input.corp_key);
       const existing = store.connector(tenantId);
+      assertCreatable(req, existing !== undefined, 'an HR connector', tenantId);
+      if (!existing) ownership.created('apaas_connector', tenantId, key);
       const relevantChange =
         !existing ||
         existing.corp_key !== input.corp_key ||
@@ -216,19 +231,24 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
     sendJson(res, 200, toApiConnector(saved));
   }
 
-  function deleteConnector(tenantId: string, res: http.ServerResponse): void {
+  function deleteConnector(tenantId: string, url: URL, res: http.ServerResponse): void {
     const tenant = tenantOr404(tenantId);
     store.transaction(() => {
-      if (!store.deleteConnector(tenantId)) throw new ApiError(404, 'not_found', `tenant ${tenantId}: has no HR connector`);
+      if (!store.connector(tenantId)) throw new ApiError(404, 'not_found', `tenant ${tenantId}: has no HR connector`);
+      ownership.assertDeletable('apaas_connector', tenantId, url, `the HR connector of tenant ${tenantId}`);
+      store.deleteConnector(tenantId);
       store.deleteSchedule(tenantId);
+      ownership.forget('apaas_connector', tenantId);
+      ownership.forget('apaas_schedule', tenantId);
     });
     scheduler.remove(tenantId);
     engine.cancelTenant(tenantId, 'cancelled: the HR connector was deleted');
     sendJson(res, 200, { deleted: true, user_source: store.tenant(tenantId)?.user_source ?? tenant.user_source, retained: ['user_source', 'users', 'departments'] });
   }
 
-  function putSchedule(tenantId: string, body: Record<string, unknown>, res: http.ServerResponse): void {
+  function putSchedule(tenantId: string, req: http.IncomingMessage, body: Record<string, unknown>, res: http.ServerResponse): void {
     tenantOr404(tenantId);
+    const key = creationKey(req);
     onlyFields(body, ['cron', 'time_zone', 'mode', 'enabled']);
     const cron = requiredString(body, 'cron', 'a cron expression of 5 fields (minute hour day month weekday) or 6 with seconds first').trim();
     validateCron(cron);
@@ -241,7 +261,12 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
     if (!store.connector(tenantId)) {
       throw new ApiError(409, 'no_connector', `tenant ${tenantId}: has no HR connector; save one (PUT …/hr-connector) before its sync schedule`);
     }
-    const saved = store.putSchedule({ tenant_id: tenantId, cron, time_zone: timeZone, mode: mode as RunMode, enabled });
+    const saved = store.transaction(() => {
+      const existing = store.schedule(tenantId);
+      assertCreatable(req, existing !== undefined, 'a sync schedule', tenantId);
+      if (!existing) ownership.created('apaas_schedule', tenantId, key);
+      return store.putSchedule({ tenant_id: tenantId, cron, time_zone: timeZone, mode: mode as RunMode, enabled });
+    });
     scheduler.set(saved);
     sendJson(res, 200, toApiSchedule(saved));
   }
@@ -257,17 +282,36 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
     sendJson(res, 202, toApiRun(run), { location: `/api/v1/tenants/${encodeURIComponent(tenantId)}/sync-runs/${run.id}` });
   }
 
+  /** `POST …/hr-connector:claim`, `POST …/sync-schedule:claim` (ownership.md §3). */
+  function claimSingleton(tenantId: string, sub: string | undefined, method: string, path: string, body: Record<string, unknown>, res: http.ServerResponse): void {
+    if (sub !== 'hr-connector' && sub !== 'sync-schedule') throw new ApiError(404, 'not_found', `path ${path}: no such endpoint`);
+    if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+    tenantOr404(tenantId);
+    const request = parseClaim(body);
+    const kind: OwnedKind = sub === 'hr-connector' ? 'apaas_connector' : 'apaas_schedule';
+    const what = sub === 'hr-connector' ? 'HR connector' : 'sync schedule';
+    store.transaction(() => {
+      const exists = sub === 'hr-connector' ? store.connector(tenantId) !== undefined : store.schedule(tenantId) !== undefined;
+      if (!exists) throw new ApiError(404, 'not_found', `tenant ${tenantId}: has no ${what}`);
+      ownership.claim(kind, tenantId, request, `the ${what} of tenant ${tenantId}`);
+    });
+    if (sub === 'hr-connector') sendJson(res, 200, toApiConnector(store.connector(tenantId)!));
+    else sendJson(res, 200, toApiSchedule(store.schedule(tenantId)!));
+  }
+
   async function api(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<void> {
     const raw = await readBody(req, 1 << 20);
     verifyTc3(req, raw, (secretId) => store.secretKey(secretId));
     const body = (): Record<string, unknown> => parseJsonObject(raw, req.headers['content-type']) ?? {};
     const path = url.pathname;
     const method = req.method ?? '';
-    const m = TENANT_PATH.exec(path);
+    // The colon of `:claim` may arrive percent-encoded.
+    const m = TENANT_PATH.exec(path.replace(/%3A/gi, ':'));
     if (!m) throw new ApiError(404, 'not_found', `path ${path}: no such endpoint; the API lives under /api/v1/tenants/{tenant_id}`);
     const tenantId = decodeURIComponent(m[1]!);
     const sub = m[2];
-    const item = m[3] === undefined ? undefined : decodeURIComponent(m[3]);
+    const item = m[4] === undefined ? undefined : decodeURIComponent(m[4]);
+    if (m[3] === 'claim') return claimSingleton(tenantId, sub, method, path, body(), res);
 
     if (sub === undefined) {
       if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
@@ -277,8 +321,8 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
     if (item !== undefined && sub !== 'sync-runs') throw new ApiError(404, 'not_found', `path ${path}: no such endpoint`);
     switch (sub) {
       case 'hr-connector': {
-        if (method === 'PUT') return putConnector(tenantId, body(), res);
-        if (method === 'DELETE') return deleteConnector(tenantId, res);
+        if (method === 'PUT') return putConnector(tenantId, req, body(), res);
+        if (method === 'DELETE') return deleteConnector(tenantId, url, res);
         if (method !== 'GET') throw methodNotAllowed(method, path, 'GET, PUT, DELETE');
         tenantOr404(tenantId);
         const c = store.connector(tenantId);
@@ -287,7 +331,7 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
         return;
       }
       case 'sync-schedule': {
-        if (method === 'PUT') return putSchedule(tenantId, body(), res);
+        if (method === 'PUT') return putSchedule(tenantId, req, body(), res);
         if (method !== 'GET' && method !== 'DELETE') throw methodNotAllowed(method, path, 'GET, PUT, DELETE');
         tenantOr404(tenantId);
         const s = store.schedule(tenantId);
@@ -296,7 +340,11 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
           sendJson(res, 200, toApiSchedule(s));
           return;
         }
-        store.deleteSchedule(tenantId);
+        store.transaction(() => {
+          ownership.assertDeletable('apaas_schedule', tenantId, url, `the sync schedule of tenant ${tenantId}`);
+          store.deleteSchedule(tenantId);
+          ownership.forget('apaas_schedule', tenantId);
+        });
         scheduler.remove(tenantId);
         sendNoContent(res);
         return;

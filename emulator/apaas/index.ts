@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { type Db, getSetting, setSetting } from '../db';
 import { baseUrl, listenRecorded, withRequestLog } from '../http';
 import { createApaasHandler } from './api';
+import { OwnershipStore } from '../ownership';
 import { EhrClient } from './ehr-client';
 import { Scheduler } from './schedules';
 import { SigninPages } from './signin';
@@ -111,7 +112,7 @@ export async function startApaasEmulator(options: ApaasEmulatorOptions): Promise
   try {
     listening = await listenRecorded(
       'apaas',
-      withRequestLog('apaas', createApaasHandler({ store, engine, scheduler, ehr, signin }), log),
+      withRequestLog('apaas', createApaasHandler({ store, ownership: new OwnershipStore(db), engine, scheduler, ehr, signin }), log),
       host,
       options.port,
       getSetting(db, SETTING_PORT),

@@ -1,7 +1,8 @@
 // Yufu tenant admin API: OIDC app CRUD, as specified in docs/api/yufu-admin.md.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
-import { ApiError, readJsonObject, sendJson, sendNoContent, type Handler } from '../http';
+import { ApiError, describeJsonType, readJsonObject, sendJson, sendNoContent, type Handler } from '../http';
+import { creationKey, ownershipFields, parseClaim, type OwnershipStore } from '../ownership';
 import { authenticateServiceAccount } from './auth';
 import { handleControl } from './control';
 import type { AppRecord, Tenant, YufuStore } from './store';
@@ -12,6 +13,7 @@ const COLLECTION = '/api/v1/oidc-apps';
 
 export interface AdminContext {
   store: YufuStore;
+  ownership: OwnershipStore;
   tenant: Tenant;
   /** Exactly the printed admin base URL; also the JWT audience. */
   adminUrl: () => string;
@@ -43,6 +45,8 @@ export function toApiApp(ctx: AdminContext, app: AppRecord) {
     refresh_token_lifetime: app.refresh_token_lifetime,
     issuer,
     well_known_url: `${issuer}/.well-known/openid-configuration`,
+    client_secret_version: app.client_secret_version,
+    ...ownershipFields(ctx.ownership.get('yufu_app', app.id)),
     created_at: app.created_at,
     updated_at: app.updated_at,
   };
@@ -74,6 +78,25 @@ function parsePositiveInt(field: string, raw: string | null, dflt: number, max: 
   return Number(raw);
 }
 
+/** `client_secret_version`: absent or null, or a whole number (yufu-admin.md §4). */
+function secretVersionField(v: unknown): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    const got = typeof v === 'number' ? String(v) : describeJsonType(v);
+    throw new ApiError(400, 'invalid_argument', `client_secret_version: got ${got}; expected a whole number ≥ 0`, 'client_secret_version');
+  }
+  return v;
+}
+
+/** `?id=a,b` style filters: at most 100 values. */
+function listParam(url: URL, name: string): string[] | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return undefined;
+  const values = raw.split(',').filter((v) => v !== '');
+  if (values.length > 100) throw new ApiError(400, 'invalid_argument', `${name}: got ${values.length} values; expected at most 100`, name);
+  return values;
+}
+
 function notFound(id: string): ApiError {
   return new ApiError(404, 'not_found', `oidc app ${JSON.stringify(id)}: not found in this tenant`);
 }
@@ -86,16 +109,7 @@ export function createAdminHandler(ctx: AdminContext): Handler {
   const { store, tenant } = ctx;
 
   async function createApp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const keyHeader = req.headers['idempotency-key'];
-    const idempotencyKey = Array.isArray(keyHeader) ? keyHeader[0] : keyHeader;
-    if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 128)) {
-      throw new ApiError(
-        400,
-        'invalid_argument',
-        `Idempotency-Key: got ${idempotencyKey.length} characters; expected 1 to 128`,
-        'Idempotency-Key',
-      );
-    }
+    const idempotencyKey = creationKey(req) ?? undefined;
     const body = (await readJsonObject(req)) ?? {};
     const bodyHash = crypto.createHash('sha256').update(canonicalJson(body)).digest('hex');
 
@@ -126,11 +140,14 @@ export function createAdminHandler(ctx: AdminContext): Handler {
       }
     }
 
-    const settings = validateCreate(body);
+    const { client_secret_version: label, ...settingsBody } = body;
+    const secretVersion = secretVersionField(label);
+    const settings = validateCreate(settingsBody);
     const app = store.transaction(() => {
       const existing = store.appIdByName(tenant.id, settings.name);
       if (existing) throw nameTaken(settings.name, existing);
-      const created = store.insertApp(tenant.id, settings);
+      const created = store.insertApp(tenant.id, settings, secretVersion);
+      ctx.ownership.created('yufu_app', created.id, idempotencyKey ?? null);
       if (idempotencyKey !== undefined) store.recordIdempotency(tenant.id, idempotencyKey, bodyHash, created.id);
       return created;
     });
@@ -144,6 +161,8 @@ export function createAdminHandler(ctx: AdminContext): Handler {
     const name = url.searchParams.get('name');
     const { items, total } = store.listApps(tenant.id, {
       name: name === null || name === '' ? undefined : name,
+      ids: listParam(url, 'id'),
+      clientIds: listParam(url, 'client_id'),
       offset: (pageIndex - 1) * pageSize,
       limit: pageSize,
     });
@@ -195,10 +214,31 @@ export function createAdminHandler(ctx: AdminContext): Handler {
     if (rotate) {
       if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
       const id = decodeURIComponent(rotate[1]!);
-      await readJsonObject(req);
-      const app = store.rotateSecret(tenant.id, id);
-      if (!app) throw notFound(id);
+      const body = (await readJsonObject(req)) ?? {};
+      for (const key of Object.keys(body)) {
+        if (key !== 'client_secret_version') throw new ApiError(400, 'unknown_field', `${key}: unknown field; expected only: client_secret_version`, key);
+      }
+      const version = secretVersionField(body.client_secret_version);
+      const current = store.getApp(tenant.id, id);
+      if (!current) throw notFound(id);
+      // A rotation to a label the secret already carries was done before: answer it again.
+      if (version !== null && current.client_secret_version === version) {
+        sendJson(res, 200, toApiApp(ctx, current));
+        return;
+      }
+      const app = store.rotateSecret(tenant.id, id, version)!;
       ctx.onAppChanged(app.client_id);
+      sendJson(res, 200, toApiApp(ctx, app));
+      return;
+    }
+    const claim = /^\/api\/v1\/oidc-apps\/([^/]+):claim$/.exec(path);
+    if (claim) {
+      if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+      const id = decodeURIComponent(claim[1]!);
+      const request = parseClaim((await readJsonObject(req)) ?? {});
+      const app = store.getApp(tenant.id, id);
+      if (!app) throw notFound(id);
+      store.transaction(() => ctx.ownership.claim('yufu_app', id, request, `oidc app ${id}`));
       sendJson(res, 200, toApiApp(ctx, app));
       return;
     }
@@ -216,7 +256,12 @@ export function createAdminHandler(ctx: AdminContext): Handler {
           return patchApp(id, req, res);
         case 'DELETE': {
           const app = store.getApp(tenant.id, id);
-          if (!app || !store.deleteApp(tenant.id, id)) throw notFound(id);
+          if (!app) throw notFound(id);
+          store.transaction(() => {
+            ctx.ownership.assertDeletable('yufu_app', id, url, `oidc app ${id}`);
+            store.deleteApp(tenant.id, id);
+            ctx.ownership.forget('yufu_app', id);
+          });
           ctx.onAppChanged(app.client_id);
           sendNoContent(res);
           return;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { type Db, getSetting, openDatabase, setSetting } from '../db';
 import { baseUrl, listenRecorded, withRequestLog, type Listening } from '../http';
 import { createAdminHandler } from './admin';
+import { OwnershipStore } from '../ownership';
 import { YufuIdp } from './idp';
 import { randomHex, YufuStore, type Tenant } from './store';
 
@@ -83,6 +84,7 @@ export async function startYufuEmulator(options: YufuEmulatorOptions): Promise<Y
     const idp = new YufuIdp({ store, tenant, idpUrl: () => idpUrl, log });
     const adminHandler = createAdminHandler({
       store,
+      ownership: new OwnershipStore(db),
       tenant,
       adminUrl: () => adminUrl,
       idpUrl: () => idpUrl,

@@ -64,6 +64,8 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (tenant_id, key)
    );`,
   OIDC_STORE_MIGRATION,
+  // A client-chosen label of the current secret, so a rotation can be retried (yufu-admin.md §5.6).
+  `ALTER TABLE yufu_apps ADD COLUMN client_secret_version INTEGER;`,
 ];
 
 export type ApplicationType = 'web' | 'native' | 'spa';
@@ -88,6 +90,7 @@ export interface AppRecord extends AppSettings {
   tenant_id: string;
   client_id: string;
   client_secret: string;
+  client_secret_version: number | null;
   /** Bumped on every change; the IdP rebuilds its cached provider when it moves. */
   revision: number;
   created_at: string;
@@ -131,6 +134,7 @@ interface AppRow {
   access_token_lifetime: number;
   id_token_lifetime: number;
   refresh_token_lifetime: number;
+  client_secret_version: number | null;
   revision: number;
   created_at: string;
   updated_at: string;
@@ -153,6 +157,7 @@ function rowToApp(r: AppRow): AppRecord {
     access_token_lifetime: r.access_token_lifetime,
     id_token_lifetime: r.id_token_lifetime,
     refresh_token_lifetime: r.refresh_token_lifetime,
+    client_secret_version: r.client_secret_version,
     revision: r.revision,
     created_at: r.created_at,
     updated_at: r.updated_at,
@@ -338,9 +343,22 @@ export class YufuStore {
     return row?.id;
   }
 
-  listApps(tenantId: string, opts: { name?: string; offset: number; limit: number }): { items: AppRecord[]; total: number } {
-    const where = opts.name !== undefined ? 'tenant_id = ? AND name = ?' : 'tenant_id = ?';
-    const params: unknown[] = opts.name !== undefined ? [tenantId, opts.name] : [tenantId];
+  listApps(
+    tenantId: string,
+    opts: { name?: string; ids?: string[]; clientIds?: string[]; offset: number; limit: number },
+  ): { items: AppRecord[]; total: number } {
+    const conditions = ['tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    if (opts.name !== undefined) {
+      conditions.push('name = ?');
+      params.push(opts.name);
+    }
+    for (const [column, values] of [['id', opts.ids], ['client_id', opts.clientIds]] as const) {
+      if (values === undefined) continue;
+      conditions.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+      params.push(...values);
+    }
+    const where = conditions.join(' AND ');
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM yufu_apps WHERE ${where}`).get(...params) as { n: number }).n;
     const rows = this.db
       .prepare(`SELECT * FROM yufu_apps WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`)
@@ -348,23 +366,24 @@ export class YufuStore {
     return { items: rows.map(rowToApp), total };
   }
 
-  insertApp(tenantId: string, s: AppSettings): AppRecord {
+  insertApp(tenantId: string, s: AppSettings, secretVersion: number | null = null): AppRecord {
     const now = new Date().toISOString();
     const id = `app_${randomHex(12)}`;
     this.db
       .prepare(
         `INSERT INTO yufu_apps (id, tenant_id, client_id, client_secret, name, description, application_type, redirect_uris,
            post_logout_redirect_uris, grant_types, scopes, require_pkce, access_token_lifetime, id_token_lifetime,
-           refresh_token_lifetime, revision, created_at, updated_at)
+           refresh_token_lifetime, client_secret_version, revision, created_at, updated_at)
          VALUES (@id, @tenant_id, @client_id, @client_secret, @name, @description, @application_type, @redirect_uris,
            @post_logout_redirect_uris, @grant_types, @scopes, @require_pkce, @access_token_lifetime, @id_token_lifetime,
-           @refresh_token_lifetime, 1, @now, @now)`,
+           @refresh_token_lifetime, @secret_version, 1, @now, @now)`,
       )
       .run({
         id,
         tenant_id: tenantId,
         client_id: `ai-${randomHex(16)}`,
         client_secret: newClientSecret(),
+        secret_version: secretVersion,
         now,
         ...settingsToParams(s),
       });
@@ -385,12 +404,13 @@ export class YufuStore {
     return this.getApp(tenantId, id)!;
   }
 
-  rotateSecret(tenantId: string, id: string): AppRecord | undefined {
+  /** A new secret, labelled `version` (null: no label). */
+  rotateSecret(tenantId: string, id: string, version: number | null = null): AppRecord | undefined {
     const info = this.db
       .prepare(
-        'UPDATE yufu_apps SET client_secret = ?, revision = revision + 1, updated_at = ? WHERE tenant_id = ? AND id = ?',
+        'UPDATE yufu_apps SET client_secret = ?, client_secret_version = ?, revision = revision + 1, updated_at = ? WHERE tenant_id = ? AND id = ?',
       )
-      .run(newClientSecret(), new Date().toISOString(), tenantId, id);
+      .run(newClientSecret(), version, new Date().toISOString(), tenantId, id);
     return info.changes === 0 ? undefined : this.getApp(tenantId, id);
   }
 
