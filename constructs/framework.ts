@@ -17,6 +17,7 @@ const lib = (FRAMEWORK === 'cdktn' ? require('cdktn') : require('cdktf')) as typ
 
 export const App = lib.App;
 export type App = Cdktf.App;
+export const Annotations = lib.Annotations;
 export const Fn = lib.Fn;
 export const TerraformDataSource = lib.TerraformDataSource;
 export type TerraformDataSource = Cdktf.TerraformDataSource;
@@ -33,5 +34,5 @@ export const Token = lib.Token;
 export const LocalBackend = lib.LocalBackend;
 export const PgBackend = lib.PgBackend;
 export type PgBackend = Cdktf.PgBackend;
-export type { TerraformMetaArguments, TerraformResourceConfig, ITerraformDependable } from 'cdktf';
+export type { IResolvable, TerraformMetaArguments, TerraformResourceConfig, ITerraformDependable } from 'cdktf';
 export { Construct } from 'constructs';

@@ -2,8 +2,9 @@
  * QianfanTenant — a whole Qianfan aPaaS tenant's identity setup in one construct,
  * the three console procedures of DESIGN.md §1 as code:
  *   1. a Yufu (千帆玉符) OIDC application for the tenant (plus its discovery document),
- *   2. the aPaaS 【腾讯 HR 助手】 connector fed with the app's Well-known URL,
- *      Client ID and Client Secret and the E-HR Corp Key,
+ *   2. the aPaaS 【腾讯 HR 助手】 connector fed with the app's Well-known URL and
+ *      Client ID and the E-HR Corp Key — the provider sends the app's Client Secret
+ *      itself, so the secret never enters Terraform's state, plan or outputs,
  *   3. the organisation sync schedule.
  *
  * Construct ids ("Sso", "HrConnector", "SyncSchedule") are a public contract: they
@@ -13,18 +14,18 @@ import { z } from 'zod';
 import { checkCorpKey, corpKeyFromUrl, checkCron, checkTimeZone, SYNC_MODES } from '../providers/qianfan/rules';
 import { ApaasHrConnector } from './bindings/apaas-hr-connector';
 import { ApaasSyncSchedule } from './bindings/apaas-sync-schedule';
-import { Construct, type TerraformProvider } from './framework';
-import { parseProps, ruled } from './validation';
+import { Annotations, Construct, type TerraformProvider } from './framework';
+import { isToken, parseProps, PropsError, ruled } from './validation';
 import { YufuOidcApplication, type YufuOidcApplicationProps } from './yufu-oidc-application';
 
 export interface SyncScheduleProps {
   /** 5-field cron (or 6 with seconds). */
   readonly cron: string;
-  /** IANA time zone. @default "Asia/Shanghai" */
+  /** IANA time zone. @default - the schedule resource's default, "Asia/Shanghai" */
   readonly timeZone?: string;
-  /** @default "incremental" */
+  /** @default - the schedule resource's default, "incremental" */
   readonly mode?: (typeof SYNC_MODES)[number];
-  /** @default true */
+  /** @default - the schedule resource's default: enabled */
   readonly enabled?: boolean;
 }
 
@@ -33,26 +34,28 @@ export interface QianfanTenantProps {
   readonly apaasTenantId: string;
   /**
    * The Yufu app. Redirect and post-logout URIs default to the tenant's aPaaS URL.
-   * @default name "aPaaS {tenant} SSO", scopes openid profile email offline_access
+   * Rotate its secret with `secretVersion`, not here.
+   * @default - name "aPaaS {tenant} SSO", scopes openid profile email offline_access, grants authorization_code refresh_token
    */
-  readonly sso?: Partial<Omit<YufuOidcApplicationProps, 'provider'>>;
-  /** The E-HR admin URL as seen in the browser, e.g. https://ehrnew-apaas.ihr.tencent-cloud.com/employeeInformation. Give this or corpKey. */
+  readonly sso?: Partial<Omit<YufuOidcApplicationProps, 'provider' | 'clientSecretVersion'>>;
+  /** The E-HR admin URL as seen in the browser, e.g. https://ehrnew-apaas.ihr.tencent-cloud.com/employeeInformation (a literal string). Give this or corpKey. */
   readonly ehrAdminUrl?: string;
   /** The E-HR Corp Key. Give this or ehrAdminUrl. */
   readonly corpKey?: string;
-  /** The sync schedule; false for none. @default { cron: "0 2 * * *", timeZone: "Asia/Shanghai", mode: "incremental" } */
+  /** The sync schedule; false for none. @default - daily at 02:00 Asia/Shanghai, incremental (DEFAULT_SCHEDULE) */
   readonly schedule?: SyncScheduleProps | false;
   /**
-   * How the connector receives the client secret: "state" stores it (sensitive) in the
-   * connector's state too; "write-only" uses the write-only argument (Terraform ≥ 1.11).
-   * @default "state"
+   * @deprecated The client secret now never enters Terraform, whatever this says: the
+   * provider reads it from the Yufu app and sends it to aPaaS itself. "state" and
+   * "write-only" are accepted (with a synth warning) and behave like "provider".
+   * @default "provider"
    */
-  readonly secretHandling?: 'state' | 'write-only';
-  /** Change to rotate the Yufu client secret; the connector follows. @default 1 */
+  readonly secretHandling?: 'provider' | 'state' | 'write-only';
+  /** Change to rotate the Yufu client secret; the connector follows in the same apply. @default 1 */
   readonly secretVersion?: number;
-  /** Wait for the first organisation sync on create. @default true */
+  /** Wait for the first organisation sync on create. @default - the connector's default: wait */
   readonly waitForInitialSync?: boolean;
-  /** @default the stack's default qianfan provider */
+  /** @default - the stack's default qianfan provider */
   readonly provider?: TerraformProvider;
 }
 
@@ -78,14 +81,17 @@ const propsSchema = z
     apaasTenantId: z
       .string({ error: 'expected the aPaaS tenant id' })
       .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected 1–64 letters, digits, "-" or "_", as in https://apaas.weworkpro.tencent-cloud.com/{tenant}/'),
-    sso: z.record(z.string(), z.unknown()).optional(),
+    sso: z
+      .record(z.string(), z.unknown())
+      .refine((sso) => !('clientSecretVersion' in sso), { message: 'expected no clientSecretVersion here: rotate with secretVersion, which the connector follows', path: ['clientSecretVersion'] })
+      .optional(),
     ehrAdminUrl: ruled((v) => {
       const r = corpKeyFromUrl(v);
       return 'problem' in r ? r.problem : null;
     }).optional(),
     corpKey: ruled(checkCorpKey).optional(),
     schedule: z.union([z.literal(false), scheduleSchema]).optional(),
-    secretHandling: z.enum(['state', 'write-only']).optional(),
+    secretHandling: z.enum(['provider', 'state', 'write-only']).optional(),
     secretVersion: z.number().int('expected a whole number').min(1, 'expected a number ≥ 1').optional(),
     waitForInitialSync: z.boolean().optional(),
     provider: z.any().optional(),
@@ -108,13 +114,20 @@ export class QianfanTenant extends Construct {
   readonly schedule?: ApaasSyncSchedule;
   /** The Corp Key the connector uses. */
   readonly corpKey: string;
+  readonly apaasTenantId: string;
   readonly apaasUrl: string;
 
   constructor(scope: Construct, id: string, props: QianfanTenantProps) {
     super(scope, id);
-    const p = parseProps(propsSchema, props, `QianfanTenant "${this.node.path}"`);
+    const construct = `QianfanTenant "${this.node.path}"`;
+    if (isToken(props.ehrAdminUrl)) {
+      // The Corp Key is read off the URL at synth; a token would leave it empty.
+      throw new PropsError(construct, [{ path: 'ehrAdminUrl', message: 'expected the E-HR admin URL as a literal string (the Corp Key is read off it at synth); got a token — give corpKey when the URL is only known at apply' }]);
+    }
+    const p = parseProps(propsSchema, props, construct);
     const fromUrl = p.ehrAdminUrl !== undefined ? corpKeyFromUrl(p.ehrAdminUrl) : undefined;
-    this.corpKey = p.corpKey ?? (fromUrl && 'corpKey' in fromUrl ? fromUrl.corpKey : '');
+    this.corpKey = p.corpKey ?? (fromUrl as { corpKey: string }).corpKey;
+    this.apaasTenantId = p.apaasTenantId;
     this.apaasUrl = `https://apaas.weworkpro.tencent-cloud.com/${p.apaasTenantId}/`;
 
     const sso = (props.sso ?? {}) as Partial<YufuOidcApplicationProps>;
@@ -131,15 +144,20 @@ export class QianfanTenant extends Construct {
       provider: props.provider,
     });
 
-    const writeOnly = p.secretHandling === 'write-only';
+    if (p.secretHandling === 'state' || p.secretHandling === 'write-only') {
+      Annotations.of(this).addWarning(
+        `secretHandling "${p.secretHandling}" is deprecated and ignored: the provider now sends the Yufu client secret to aPaaS itself, so it is in no state, plan or output. Remove the setting.`,
+      );
+    }
+    // No secret here: the provider reads the app's current secret by client id and sends
+    // it; clientSecretVersion (a reference to the app's) makes a rotation reach aPaaS in
+    // the same apply.
     this.connector = new ApaasHrConnector(this, 'HrConnector', {
       tenantId: p.apaasTenantId,
       corpKey: this.corpKey,
       wellKnownUrl: this.sso.wellKnownUrl,
       clientId: this.sso.clientId,
-      clientSecret: writeOnly ? undefined : this.sso.clientSecret,
-      clientSecretWo: writeOnly ? this.sso.clientSecret : undefined,
-      clientSecretWoVersion: writeOnly ? version : undefined,
+      clientSecretVersion: this.sso.clientSecretVersion,
       waitForInitialSync: p.waitForInitialSync,
       provider: props.provider,
     });
@@ -153,6 +171,8 @@ export class QianfanTenant extends Construct {
         mode: s.mode,
         enabled: s.enabled,
         dependsOn: [this.connector],
+        // Deleting a connector deletes its schedule (aPaaS): a replaced connector gets it back.
+        lifecycle: { replaceTriggeredBy: [`${this.connector.terraformResourceType}.${this.connector.friendlyUniqueId}.created_at`] },
         provider: props.provider,
       });
     }

@@ -52,7 +52,7 @@ const ssoSchema = z
 const common = {
   sso: ssoSchema.optional(),
   schedule: scheduleSchema.optional(),
-  secretHandling: z.enum(['state', 'write-only']).optional(),
+  secretHandling: z.enum(['provider', 'state', 'write-only']).optional(),
   waitForInitialSync: z.boolean().optional(),
 };
 

@@ -1,10 +1,12 @@
 /**
  * A stack of tenants from the tenants file: one qianfan provider, one QianfanTenant
- * per tenant (construct id = tenant id, a public contract), and per-tenant outputs.
+ * per tenant (construct id = tenant id, a public contract), per-tenant outputs and a
+ * `check` block per tenant that warns when its organisation sync failed.
  */
 import { QianfanProvider } from './bindings/provider';
 import { TerraformOutput, TerraformStack, type Construct } from './framework';
 import { QianfanTenant } from './qianfan-tenant';
+import { addSyncCheck } from './sync-check';
 import { applyStateBackend } from './state-backend';
 import type { TenantEntry } from './tenants-file';
 
@@ -30,6 +32,8 @@ export class TenantsStack extends TerraformStack {
       const discovery = tenant.sso.discovery;
       // Output names must start with a letter; tenant ids may not.
       const name = `tenant_${entry.id.replace(/-/g, '_')}`;
+      // Only values that change when the declared setup changes: a sync run must not make
+      // `plan -detailed-exitcode` report changes. Sync health is the check below.
       new TerraformOutput(this, name, {
         value: {
           apaas_url: tenant.apaasUrl,
@@ -43,13 +47,9 @@ export class TenantsStack extends TerraformStack {
           jwks_uri: discovery.jwksUri,
           corp_key: tenant.corpKey,
           user_source: tenant.connector.userSource,
-          connector_status: tenant.connector.status,
-          departments_synced: tenant.connector.departmentsSynced,
-          employees_synced: tenant.connector.employeesSynced,
-          next_sync_at: tenant.schedule ? tenant.schedule.nextRunAt : null,
         },
       });
-      new TerraformOutput(this, `${name}_client_secret`, { value: tenant.sso.clientSecret, sensitive: true });
+      addSyncCheck(this, name, tenant);
     }
   }
 }

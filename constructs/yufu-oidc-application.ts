@@ -45,7 +45,7 @@ export interface YufuOidcApplicationProps {
   readonly idTokenLifetime?: number;
   /** Seconds, 3600–31536000. @default 2592000 */
   readonly refreshTokenLifetime?: number;
-  /** Change to rotate the client secret; users of clientSecret follow in the same apply. @default none */
+  /** Change to rotate the client secret; a connector given clientSecretVersion follows in the same apply. @default - the secret is never rotated */
   readonly clientSecretVersion?: number;
   /** The qianfan provider to use. @default the stack's default qianfan provider */
   readonly provider?: TerraformProvider;
@@ -117,9 +117,9 @@ export class YufuOidcApplication extends Construct {
   get clientId(): string {
     return this.app.clientId;
   }
-  /** Sensitive: only ever output it with `sensitive: true`. */
-  get clientSecret(): string {
-    return this.app.clientSecret;
+  /** The rotation trigger, for the connector's `clientSecretVersion`. */
+  get clientSecretVersion(): number {
+    return this.app.clientSecretVersion;
   }
   get wellKnownUrl(): string {
     return this.app.wellKnownUrl;

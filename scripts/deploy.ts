@@ -1,7 +1,8 @@
 /**
  * The main job, end to end on the embedded default (the emulator):
  * build the provider → start the emulator → synthesize main.ts → init, plan and
- * apply with the real Terraform binary → print the tenant's outputs.
+ * apply with the real Terraform binary → print the tenant's outputs and the live sync
+ * status (read from aPaaS, not from Terraform: it changes with every sync run).
  *
  * Run it twice: the emulator's data and the Terraform state persist, so the second
  * run plans no changes. Options: QIANFAN_ENGINE=terraform|tofu picks the engine.
@@ -10,10 +11,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../main';
 import { TerraformStack } from '../constructs/framework';
+import { TenantsStack } from '../constructs/tenants-stack';
 import { buildAll } from './build';
 import { startEmulator } from './lib/emulator';
 import { pickEngine } from './lib/engines';
 import { ROOT } from './lib/paths';
+import { formatSyncStatus, readSyncStatus } from './lib/sync-status';
 import { runEngine } from './lib/terraform';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -87,6 +90,9 @@ async function main(): Promise<void> {
         }
       }
     }
+    step('sync status (live, from aPaaS)');
+    const tenantIds = app.node.children.filter((c): c is TenantsStack => c instanceof TenantsStack).flatMap((stack) => [...stack.tenants.keys()]);
+    for (const status of await readSyncStatus(tenantIds, emulator.providerEnv)) say(`  ${formatSyncStatus(status)}`);
     say(`\n✔ done in ${((Date.now() - started) / 1000).toFixed(1)} s (${engine.name} ${engine.version})`);
   } finally {
     await emulator.stop();

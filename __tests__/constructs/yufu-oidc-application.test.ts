@@ -94,12 +94,12 @@ describe('synthesis', () => {
     expect(discovery).toEqual({ well_known_url: `\${qianfan_yufu_oidc_app.${appId}.well_known_url}` });
   });
 
-  test('the getters are references: client id / secret / well-known URL on the app, issuer from discovery', () => {
+  test('the getters are references: client id / secret version / well-known URL on the app, issuer from discovery', () => {
     const json = synth(
       stackWith((scope) => {
         const sso = new YufuOidcApplication(scope, 'Sso', valid);
         new TerraformOutput(scope, 'client_id', { value: sso.clientId });
-        new TerraformOutput(scope, 'client_secret', { value: sso.clientSecret, sensitive: true });
+        new TerraformOutput(scope, 'client_secret_version', { value: sso.clientSecretVersion });
         new TerraformOutput(scope, 'well_known_url', { value: sso.wellKnownUrl });
         new TerraformOutput(scope, 'issuer', { value: sso.issuer });
       }),
@@ -108,7 +108,7 @@ describe('synthesis', () => {
     const [dataId] = only(json.data.qianfan_oidc_discovery);
     expect(json.output).toEqual({
       client_id: { value: `\${qianfan_yufu_oidc_app.${appId}.client_id}` },
-      client_secret: { value: `\${qianfan_yufu_oidc_app.${appId}.client_secret}`, sensitive: true },
+      client_secret_version: { value: `\${qianfan_yufu_oidc_app.${appId}.client_secret_version}` },
       well_known_url: { value: `\${qianfan_yufu_oidc_app.${appId}.well_known_url}` },
       issuer: { value: `\${data.qianfan_oidc_discovery.${dataId}.issuer}` },
     });
@@ -146,7 +146,7 @@ describe('synthesis', () => {
     try {
       const stack = stackWith((scope) => {
         const sso = new YufuOidcApplication(scope, 'Sso', valid);
-        new TerraformOutput(scope, 'client_secret', { value: sso.clientSecret, sensitive: true });
+        new TerraformOutput(scope, 'client_id', { value: sso.clientId });
       });
       const outdir = Testing.fullSynth(stack);
       const file = join(outdir, 'stacks', 'test', 'cdk.tf.json');

@@ -5,8 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { startEmulator, type RunningEmulator } from '../../scripts/lib/emulator';
 import { ROOT } from '../../scripts/lib/paths';
 import { startPostgres, type RunningPostgres } from '../../scripts/lib/postgres';
@@ -107,6 +108,53 @@ test('pull request: plan -out every stack, with a per-tenant summary; no secret 
   }
 });
 
+/** The files the workflow's upload-artifact step keeps (its `path:` globs: `*` matches one path segment). */
+function artifactFiles(outdirParent: string): string[] {
+  const workflow = parseYaml(readFileSync(join(ROOT, 'examples', 'ci', 'github-actions.yml'), 'utf8')) as {
+    jobs: { plan: { steps: { uses?: string; with?: { path?: string } }[] } };
+  };
+  const upload = workflow.jobs.plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
+  const patterns = upload.with!.path!.split('\n').map((l) => l.trim()).filter(Boolean);
+  const all: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk(join(d, e.name)) : all.push(relative(outdirParent, join(d, e.name))));
+  };
+  walk(join(outdirParent, 'cdktf.out'));
+  const matches = (pattern: string, file: string) =>
+    new RegExp(`^${pattern.split('/').map((seg) => seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('/')}$`).test(file);
+  return all.filter((f) => patterns.some((p) => matches(p, f)));
+}
+
+/** Every secret the emulator knows, in no file of the artifact (saved plans included). */
+async function expectNoSecretIn(parent: string, files: string[]): Promise<void> {
+  const yufu = new YufuAdmin(emulator.info);
+  const secrets = [
+    env.PG_CONN_STR,
+    env.QIANFAN_APAAS_SECRET_KEY,
+    (JSON.parse(env.QIANFAN_YUFU_SERVICE_ACCOUNT) as { privateKey: { d: string } }).privateKey.d,
+    ...(await yufu.listApps()).map((a) => a.client_secret),
+  ];
+  expect(secrets.length).toBeGreaterThan(3);
+  for (const file of files) {
+    const bytes = readFileSync(join(parent, file)).toString('latin1');
+    for (const secret of secrets) expect({ file, leaked: bytes.includes(secret) }).toEqual({ file, leaked: false });
+  }
+}
+
+test('the artifact holds only what the apply needs, and no secret', async () => {
+  const files = artifactFiles(dir);
+  expect(files.filter((f) => f.endsWith('/tfplan')).sort()).toEqual(['cdktf.out/stacks/stack-a/tfplan', 'cdktf.out/stacks/stack-b/tfplan']);
+  expect(files.some((f) => f.includes('.terraform/'))).toBe(false);
+  await expectNoSecretIn(dir, files);
+  // The apply job starts from the artifact alone: copy it where a fresh job would unpack it.
+  const unpacked = join(dir, 'artifact');
+  for (const file of files) {
+    mkdirSync(dirname(join(unpacked, file)), { recursive: true });
+    cpSync(join(dir, file), join(unpacked, file));
+  }
+  env.QIANFAN_CDKTF_OUT = join(unpacked, 'cdktf.out');
+});
+
 test('merge: apply exactly the saved plans; a later plan has nothing to do', async () => {
   const apply = await script('apply');
   expect(apply.code).toBe(0);
@@ -124,6 +172,8 @@ test('a saved plan that is no longer current is refused, not re-planned', async 
   expect((await script('plan')).code).toBe(0);
   const summary = readFileSync(join(dir, 'cdktf.out', 'plan-summary.md'), 'utf8');
   for (const id of tenants) expect(summary).toContain(`| ${id} | 0 | 1 | 0 | 0 | 2 |`);
+  // A plan of existing objects: the apps and connectors exist, their secrets too; none is in the artifact.
+  await expectNoSecretIn(join(env.QIANFAN_CDKTF_OUT, '..'), artifactFiles(join(env.QIANFAN_CDKTF_OUT, '..')));
   expect((await script('apply')).code).toBe(0);
   // Applying the same saved plan a second time: the state moved on since it was made.
   const stale = await script('apply');

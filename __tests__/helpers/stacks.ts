@@ -17,7 +17,6 @@ export class SsoStack extends TerraformStack {
       scopes: ['openid', 'profile', 'email', 'offline_access'],
     });
     new TerraformOutput(this, 'client_id', { value: sso.clientId });
-    new TerraformOutput(this, 'client_secret', { value: sso.clientSecret, sensitive: true });
     new TerraformOutput(this, 'well_known_url', { value: sso.wellKnownUrl });
     new TerraformOutput(this, 'issuer', { value: sso.issuer });
     new TerraformOutput(this, 'authorization_endpoint', { value: sso.discovery.authorizationEndpoint });

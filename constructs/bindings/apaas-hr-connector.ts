@@ -1,5 +1,5 @@
 /** L1 binding: resource `qianfan_apaas_hr_connector` (providers/qianfan/resources/apaas_hr_connector.ts). */
-import { TerraformResource, type Construct, type TerraformMetaArguments } from '../framework';
+import { TerraformResource, type Construct, type IResolvable, type TerraformMetaArguments } from '../framework';
 import { GENERATOR_METADATA, metaArguments } from './source';
 
 export interface ApaasHrConnectorConfig extends TerraformMetaArguments {
@@ -7,7 +7,9 @@ export interface ApaasHrConnectorConfig extends TerraformMetaArguments {
   readonly corpKey: string;
   readonly wellKnownUrl: string;
   readonly clientId: string;
-  /** Stored in state (sensitive). Exactly one of clientSecret / clientSecretWo. */
+  /** Rotation trigger: the Yufu app's client_secret_version. */
+  readonly clientSecretVersion?: number;
+  /** Bring your own secret, stored in state (sensitive). Unset: the provider reads the Yufu app's secret. */
   readonly clientSecret?: string;
   /** Write-only (Terraform ≥ 1.11): never stored in state. */
   readonly clientSecretWo?: string;
@@ -34,20 +36,14 @@ export class ApaasHrConnector extends TerraformResource {
     });
   }
 
-  get status(): string {
-    return this.getStringAttribute('status');
-  }
   get userSource(): string {
     return this.getStringAttribute('user_source');
   }
-  get lastSyncStatus(): string {
-    return this.getStringAttribute('last_sync_status');
+  get clientSecretInSync(): IResolvable {
+    return this.getBooleanAttribute('client_secret_in_sync');
   }
-  get departmentsSynced(): number {
-    return this.getNumberAttribute('departments_synced');
-  }
-  get employeesSynced(): number {
-    return this.getNumberAttribute('employees_synced');
+  get createdAt(): string {
+    return this.getStringAttribute('created_at');
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {
@@ -57,6 +53,7 @@ export class ApaasHrConnector extends TerraformResource {
       corp_key: c.corpKey,
       well_known_url: c.wellKnownUrl,
       client_id: c.clientId,
+      client_secret_version: c.clientSecretVersion,
       client_secret: c.clientSecret,
       client_secret_wo: c.clientSecretWo,
       client_secret_wo_version: c.clientSecretWoVersion,

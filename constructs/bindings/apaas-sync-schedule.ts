@@ -28,13 +28,6 @@ export class ApaasSyncSchedule extends TerraformResource {
     });
   }
 
-  get nextRunAt(): string {
-    return this.getStringAttribute('next_run_at');
-  }
-  get lastRunStatus(): string {
-    return this.getStringAttribute('last_run_status');
-  }
-
   protected synthesizeAttributes(): Record<string, unknown> {
     const c = this.config;
     return { tenant_id: c.tenantId, cron: c.cron, time_zone: c.timeZone, mode: c.mode, enabled: c.enabled };

@@ -48,9 +48,8 @@ export class YufuOidcApp extends TerraformResource {
   get clientId(): string {
     return this.getStringAttribute('client_id');
   }
-  /** A token for a sensitive value: pass it on, output it only as sensitive. */
-  get clientSecret(): string {
-    return this.getStringAttribute('client_secret');
+  get clientSecretVersion(): number {
+    return this.getNumberAttribute('client_secret_version');
   }
   get issuer(): string {
     return this.getStringAttribute('issuer');

@@ -49,7 +49,7 @@ export const providerBlock: BlockSchema = {
     apaas_url: attr.optional('string', `Base URL of the aPaaS user-management admin API. Environment: \`${ENV.apaasUrl}\`. Plain http is accepted for loopback addresses only.`),
     apaas_credentials_file: attr.optional('string', `Path to a JSON file \`{"secretId","secretKey"}\` with the aPaaS API key pair. Environment: \`${ENV.apaasCredentialsFile}\`; or set \`${ENV.apaasSecretId}\` and \`${ENV.apaasSecretKey}\`. The SecretKey is never read from provider arguments.`),
     max_retries: attr.optional('number', `How often a request is retried after a rate limit (429, honouring Retry-After), 500/502/503/504 or a lost connection; requests that may have been processed are retried only when idempotent. Default \`5\`. Environment: \`${ENV.maxRetries}\`.`, {
-      validate: [intRange('max_retries', 0, 20)],
+      validate: [intRange('max_retries', 0, 20, 'a whole number')],
     }),
     retry_max_wait: attr.optional('string', `Longest single wait between retries (exponential backoff with jitter, or the service's Retry-After), e.g. \`30s\`. Default \`30s\`.`, {
       validate: [durationValidator('retry_max_wait')],

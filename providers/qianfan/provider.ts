@@ -1,7 +1,9 @@
 /** The qianfan provider: configuration plus the resources, data sources and functions it serves. */
 import type { ProviderDefinition } from '../runtime/interfaces';
 import { providerBlock, resolveClients, ENV, type QianfanClients } from './config';
+import { apaasSyncStatusDataSource } from './data-sources/apaas_sync_status';
 import { oidcDiscoveryDataSource } from './data-sources/oidc_discovery';
+import { yufuOidcAppSecretEphemeral } from './ephemeral-resources/yufu_oidc_app_secret';
 import { corpKeyFromUrlFunction } from './functions/corp_key_from_url';
 import { apaasHrConnectorResource } from './resources/apaas_hr_connector';
 import { apaasSyncScheduleResource } from './resources/apaas_sync_schedule';
@@ -27,6 +29,7 @@ export const qianfanProvider: ProviderDefinition<QianfanClients> = {
     return clients;
   },
   resources: [yufuOidcAppResource, apaasHrConnectorResource, apaasSyncScheduleResource],
-  dataSources: [oidcDiscoveryDataSource],
+  dataSources: [oidcDiscoveryDataSource, apaasSyncStatusDataSource],
+  ephemeralResources: [yufuOidcAppSecretEphemeral],
   functions: [corpKeyFromUrlFunction],
 };

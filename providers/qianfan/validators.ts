@@ -21,11 +21,13 @@ export function oneOf(field: string, allowed: readonly string[]): AttributeValid
   return stringRule(field, (v) => (allowed.includes(v) ? null : `expected one of ${allowed.join(', ')}`), `Invalid ${field}`);
 }
 
-export function intRange(field: string, min: number, max: number): AttributeValidator {
+/** A whole number in [min, max]; `what` names the unit in the message. */
+export function intRange(field: string, min: number, max: number, what = 'a whole number of seconds'): AttributeValidator {
   return (value, path, diagnostics) => {
     if (!(value instanceof CtyNumber)) return;
     if (!value.isInteger() || value.compare(CtyNumber.of(min)) < 0 || value.compare(CtyNumber.of(max)) > 0) {
-      diagnostics.error(`Invalid ${field}`, `${field}: expected a whole number of seconds from ${min} to ${max}, got ${value.toString()}`, path);
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+      diagnostics.error(`Invalid ${field}`, `${field}: expected ${what} ${range}, got ${value.toString()}`, path);
     }
   };
 }

@@ -3,7 +3,7 @@
  * stay exact: toNumber() refuses anything a JS number would round.
  */
 import { CtyNumber, isUnknown, type CtyValue } from '../runtime/cty';
-import type { AttributeSchema } from '../runtime/schema';
+import type { AttributeSchema, BlockSchema } from '../runtime/schema';
 
 export const str = (v: CtyValue | undefined): string | null => (typeof v === 'string' ? v : null);
 
@@ -39,3 +39,10 @@ export const attr = {
     ...extra,
   }),
 };
+
+/** The schema's declared defaults, by attribute name: the one place a default is written. */
+export function schemaDefaults(block: BlockSchema): Record<string, CtyValue> {
+  const out: Record<string, CtyValue> = {};
+  for (const [name, a] of Object.entries(block.attributes)) if (a.default !== undefined) out[name] = a.default;
+  return out;
+}

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ProviderError } from '../../runtime/diagnostics';
 import { requestJson, ServiceError, type RetryPolicy } from './http';
+import { claimantQuery, ownershipShape, type ClaimRequest } from './ownership';
 import { signTc3, type Tc3Credentials } from './tc3';
 
 const SERVICE = 'aPaaS admin API';
@@ -66,6 +67,7 @@ export const connectorSchema = z.object({
   status: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
+  ...ownershipShape,
   initial_run_id: z.string().nullable().optional(),
   last_run: runSchema.nullable().optional(),
 });
@@ -80,6 +82,7 @@ export const scheduleSchema = z.object({
   next_run_at: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
+  ...ownershipShape,
   last_run: runSchema.nullable().optional(),
 });
 export type Schedule = z.infer<typeof scheduleSchema>;
@@ -104,6 +107,13 @@ export interface ScheduleInput {
   enabled: boolean;
 }
 
+/** A create-only PUT under a creation key; 412 (it exists) is an answer, not a failure. */
+function createOnly(createKey: string | undefined): { headers?: Record<string, string>; accept?: number[] } {
+  return createKey === undefined ? {} : { headers: { 'if-none-match': '*', 'idempotency-key': createKey }, accept: [412] };
+}
+
+const claimBody = (claim: ClaimRequest) => ({ claimant: claim.claimant, previous_claimant: claim.previousClaimant });
+
 export const secretSha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
 export class ApaasClient {
@@ -114,15 +124,24 @@ export class ApaasClient {
   private async call<T>(
     method: 'GET' | 'PUT' | 'POST' | 'DELETE',
     path: string,
-    opts: { body?: unknown; schema?: z.ZodType<T>; accept?: number[]; signal?: AbortSignal } = {},
+    opts: {
+      body?: unknown;
+      schema?: z.ZodType<T>;
+      accept?: number[];
+      signal?: AbortSignal;
+      query?: Record<string, string>;
+      /** Extra headers (not signed: TC3 signs content-type and host only). */
+      headers?: Record<string, string>;
+    } = {},
   ) {
     const url = new URL(this.options.baseUrl.href.replace(/\/$/, '') + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
     const body = opts.body === undefined ? '' : JSON.stringify(opts.body);
     const contentType = 'application/json';
     // Signed per attempt: the signature covers a timestamp.
     const headers = () => {
       const { authorization, timestamp } = signTc3({ method, url, body, contentType }, this.options.credentials, 'apaas', Math.floor(Date.now() / 1000));
-      return { authorization, 'x-tc-timestamp': timestamp, 'content-type': contentType };
+      return { authorization, 'x-tc-timestamp': timestamp, 'content-type': contentType, ...opts.headers };
     };
     try {
       return await requestJson({
@@ -176,10 +195,24 @@ export class ApaasClient {
     return cached;
   }
 
-  async putConnector(tenantId: string, input: ConnectorInput, signal?: AbortSignal): Promise<Connector> {
+  /**
+   * Saves the connector. With `createKey`, only creates (If-None-Match: *) under that
+   * creation key (ownership.md §2) and answers null when the tenant already has one.
+   */
+  async putConnector(tenantId: string, input: ConnectorInput, signal?: AbortSignal, createKey?: string): Promise<Connector | null> {
     this.tenants.delete(tenantId);
-    const r = await this.call('PUT', this.tenantPath(tenantId, '/hr-connector'), { body: input, schema: connectorSchema, signal });
+    const r = await this.call('PUT', this.tenantPath(tenantId, '/hr-connector'), {
+      body: input,
+      schema: connectorSchema,
+      signal,
+      ...createOnly(createKey),
+    });
     this.tenants.delete(tenantId);
+    return r.status === 412 ? null : (r.body as Connector);
+  }
+
+  async claimConnector(tenantId: string, claim: ClaimRequest, signal?: AbortSignal): Promise<Connector> {
+    const r = await this.call('POST', this.tenantPath(tenantId, '/hr-connector:claim'), { body: claimBody(claim), schema: connectorSchema, signal });
     return r.body as Connector;
   }
 
@@ -188,10 +221,20 @@ export class ApaasClient {
     return r.status === 404 ? null : (r.body as Connector);
   }
 
-  async deleteConnector(tenantId: string, signal?: AbortSignal): Promise<z.infer<typeof deleteConnectorSchema> | null> {
+  /** Deletes the connector if `claimant` holds it (null: only if unclaimed). */
+  async deleteConnector(
+    tenantId: string,
+    claimant: string | null,
+    signal?: AbortSignal,
+  ): Promise<z.infer<typeof deleteConnectorSchema> | 'gone' | 'not-ours'> {
     this.tenants.delete(tenantId);
-    const r = await this.call('DELETE', this.tenantPath(tenantId, '/hr-connector'), { schema: deleteConnectorSchema, accept: [404], signal });
-    return r.status === 404 ? null : (r.body as z.infer<typeof deleteConnectorSchema>);
+    const r = await this.call('DELETE', this.tenantPath(tenantId, '/hr-connector'), {
+      schema: deleteConnectorSchema,
+      accept: [404, 412],
+      query: claimantQuery(claimant),
+      signal,
+    });
+    return r.status === 404 ? 'gone' : r.status === 412 ? 'not-ours' : (r.body as z.infer<typeof deleteConnectorSchema>);
   }
 
   async getRun(tenantId: string, runId: string, signal?: AbortSignal): Promise<SyncRun> {
@@ -204,8 +247,14 @@ export class ApaasClient {
     return r.body as SyncRun;
   }
 
-  async putSchedule(tenantId: string, input: ScheduleInput, signal?: AbortSignal): Promise<Schedule> {
-    const r = await this.call('PUT', this.tenantPath(tenantId, '/sync-schedule'), { body: input, schema: scheduleSchema, signal });
+  /** Saves the schedule; with `createKey`, only creates (null when one exists), as putConnector. */
+  async putSchedule(tenantId: string, input: ScheduleInput, signal?: AbortSignal, createKey?: string): Promise<Schedule | null> {
+    const r = await this.call('PUT', this.tenantPath(tenantId, '/sync-schedule'), { body: input, schema: scheduleSchema, signal, ...createOnly(createKey) });
+    return r.status === 412 ? null : (r.body as Schedule);
+  }
+
+  async claimSchedule(tenantId: string, claim: ClaimRequest, signal?: AbortSignal): Promise<Schedule> {
+    const r = await this.call('POST', this.tenantPath(tenantId, '/sync-schedule:claim'), { body: claimBody(claim), schema: scheduleSchema, signal });
     return r.body as Schedule;
   }
 
@@ -214,7 +263,9 @@ export class ApaasClient {
     return r.status === 404 ? null : (r.body as Schedule);
   }
 
-  async deleteSchedule(tenantId: string, signal?: AbortSignal): Promise<void> {
-    await this.call('DELETE', this.tenantPath(tenantId, '/sync-schedule'), { accept: [404], signal });
+  /** Deletes the schedule if `claimant` holds it (null: only if unclaimed). */
+  async deleteSchedule(tenantId: string, claimant: string | null, signal?: AbortSignal): Promise<'deleted' | 'gone' | 'not-ours'> {
+    const r = await this.call('DELETE', this.tenantPath(tenantId, '/sync-schedule'), { accept: [404, 412], query: claimantQuery(claimant), signal });
+    return r.status === 404 ? 'gone' : r.status === 412 ? 'not-ours' : 'deleted';
   }
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ProviderError } from '../../runtime/diagnostics';
 import { requestJson, ServiceError, type RetryPolicy } from './http';
+import { claimantQuery, ownershipShape, type ClaimRequest } from './ownership';
 
 export const serviceAccountSchema = z.object({
   clientId: z.string().min(1),
@@ -32,6 +33,8 @@ export const appSchema = z.object({
   refresh_token_lifetime: z.number().int(),
   issuer: z.string().url(),
   well_known_url: z.string().url(),
+  client_secret_version: z.number().int().nullable(),
+  ...ownershipShape,
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -147,16 +150,38 @@ export class YufuAdminClient {
     }
   }
 
-  async createApp(input: AppInput, signal?: AbortSignal): Promise<YufuApp> {
+  /**
+   * Creates an app under a creation key (docs/api/ownership.md §2). One key for all
+   * attempts: a retry after a lost answer returns the app created the first time.
+   */
+  async createApp(input: AppInput, options: { key?: string; secretVersion?: number | null } = {}, signal?: AbortSignal): Promise<YufuApp> {
     const { body } = await this.call('POST', '/api/v1/oidc-apps', {
-      body: input,
+      body: options.secretVersion === undefined || options.secretVersion === null ? input : { ...input, client_secret_version: options.secretVersion },
       schema: appSchema,
-      // One key for all attempts: a retry after a lost answer returns the app created the first time.
-      headers: { 'idempotency-key': randomUUID() },
+      headers: { 'idempotency-key': options.key ?? randomUUID() },
       idempotent: true,
       signal,
     });
     return body as YufuApp;
+  }
+
+  /** Compare-and-set of the app's claimant (ownership.md §3); a lost race is a 409 ServiceError. */
+  async claimApp(id: string, claim: ClaimRequest, signal?: AbortSignal): Promise<YufuApp> {
+    const { body } = await this.call('POST', `/api/v1/oidc-apps/${encodeURIComponent(id)}:claim`, {
+      body: { claimant: claim.claimant, previous_claimant: claim.previousClaimant },
+      schema: appSchema,
+      // Setting the same claimant twice has the same effect.
+      idempotent: true,
+      signal,
+    });
+    return body as YufuApp;
+  }
+
+  /** The apps with these client ids (at most 100 per call). */
+  async appsByClientId(clientIds: string[], signal?: AbortSignal): Promise<YufuApp[]> {
+    if (clientIds.length === 0) return [];
+    const { body } = await this.call('GET', '/api/v1/oidc-apps', { query: { client_id: clientIds.join(','), page_size: '100' }, schema: listSchema, signal });
+    return body?.items ?? [];
   }
 
   /** null when the app does not exist (deleted out of band). */
@@ -180,13 +205,26 @@ export class YufuAdminClient {
     return body as YufuApp;
   }
 
-  async rotateSecret(id: string, signal?: AbortSignal): Promise<YufuApp> {
-    const { body } = await this.call('POST', `/api/v1/oidc-apps/${encodeURIComponent(id)}/client-secret:rotate`, { schema: appSchema, signal });
+  /**
+   * Rotates the secret and labels it `version`. Labelled, the rotation can be retried:
+   * the service rotates only when the secret does not carry that label yet.
+   */
+  async rotateSecret(id: string, version: number, signal?: AbortSignal): Promise<YufuApp> {
+    const { body } = await this.call('POST', `/api/v1/oidc-apps/${encodeURIComponent(id)}/client-secret:rotate`, {
+      body: { client_secret_version: version },
+      schema: appSchema,
+      idempotent: true,
+      signal,
+    });
     return body as YufuApp;
   }
 
-  /** Deleting an app that is already gone is success: the goal state holds. */
-  async deleteApp(id: string, signal?: AbortSignal): Promise<void> {
-    await this.call('DELETE', `/api/v1/oidc-apps/${encodeURIComponent(id)}`, { accept: [404], signal });
+  /**
+   * Deletes the app if `claimant` holds it (null: only if unclaimed). Answers 'deleted',
+   * 'gone' (already deleted: the goal state holds) or 'not-ours' (claimed by another).
+   */
+  async deleteApp(id: string, claimant: string | null, signal?: AbortSignal): Promise<'deleted' | 'gone' | 'not-ours'> {
+    const { status } = await this.call('DELETE', `/api/v1/oidc-apps/${encodeURIComponent(id)}`, { query: claimantQuery(claimant), accept: [404, 412], signal });
+    return status === 404 ? 'gone' : status === 412 ? 'not-ours' : 'deleted';
   }
 }

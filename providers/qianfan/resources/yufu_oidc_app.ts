@@ -5,14 +5,25 @@
  * import and after a read all carry the same values: no perpetual diff. Set-typed
  * URI and scope lists make ordering irrelevant. application_type is the one field
  * Yufu cannot change in place: changing it plans a replacement.
+ *
+ * The client secret is not an attribute: it never enters Terraform's state or plan.
+ * The connector reads it from Yufu itself; HCL users who need it elsewhere open the
+ * ephemeral resource qianfan_yufu_oidc_app_secret.
+ *
+ * Ownership (docs/api/ownership.md): the app is created under a creation key and
+ * claimed with a token kept in the private state; an app that holds the name already
+ * is taken over only when that is proven safe (the replaced object, or an orphan of
+ * an interrupted apply), never by name alone.
  */
-import { isUnknown, unknown, valueEquals, type CtyValue } from '../../runtime/cty';
-import type { ObjectValue, ResourceDefinition } from '../../runtime/interfaces';
-import type { Schema } from '../../runtime/schema';
+import { randomUUID } from 'node:crypto';
+import { isUnknown, valueEquals, type CtyValue } from '../../runtime/cty';
 import { ProviderError } from '../../runtime/diagnostics';
+import type { CallContext, ObjectValue, ResourceDefinition } from '../../runtime/interfaces';
+import type { Schema } from '../../runtime/schema';
 import { ServiceError } from '../clients/http';
-import type { AppInput, YufuApp } from '../clients/yufu';
+import type { AppInput, YufuAdminClient, YufuApp } from '../clients/yufu';
 import type { QianfanClients } from '../config';
+import { claimantOf, newClaimant, recordOwnership, refuseTakeover, rememberPriorObject, replacedObject, takeover } from '../ownership';
 import {
   APPLICATION_TYPES,
   checkDescription,
@@ -20,6 +31,7 @@ import {
   checkRedirectUri,
   GRANT_TYPES,
   LIFETIME_LIMITS,
+  NAME_MAX,
   REDIRECT_URIS_MAX,
   SCOPES,
 } from '../rules';
@@ -32,20 +44,20 @@ const redirectRule = stringRule('redirect_uris', checkRedirectUri, 'Invalid redi
 const logoutRule = stringRule('post_logout_redirect_uris', checkRedirectUri, 'Invalid post-logout redirect URI');
 
 export const schema: Schema = {
-  version: 0,
+  version: 1,
   block: {
     description:
-      'A Yufu (千帆玉符) OpenID Connect application (应用管理 → 创建自定义应用 → OpenID Connect). Its `well_known_url`, `client_id` and `client_secret` are what the aPaaS 腾讯 HR 助手 connector needs.',
+      'A Yufu (千帆玉符) OpenID Connect application (应用管理 → 创建自定义应用 → OpenID Connect). Its `well_known_url` and `client_id` are what the aPaaS 腾讯 HR 助手 connector needs; the client secret never enters Terraform (the connector reads it from Yufu itself; elsewhere use the ephemeral resource `qianfan_yufu_oidc_app_secret`).',
     attributes: {
       id: attr.computed('string', 'The application id in Yufu (`app_…`). Use it with `terraform import`.'),
-      name: attr.required('string', 'Display name, unique within the tenant, 1–64 characters.', {
+      name: attr.required('string', `Display name, unique within the tenant, 1–${NAME_MAX} characters.`, {
         validate: [stringRule('name', checkName, 'Invalid name')],
       }),
-      description: attr.optional('string', 'Free text shown in the Yufu console, at most 256 characters. Default `""`.', {
+      description: attr.optional('string', 'Free text shown in the Yufu console, at most 256 characters.', {
         default: '',
         validate: [stringRule('description', checkDescription, 'Invalid description')],
       }),
-      application_type: attr.optional('string', 'One of `web`, `native`, `spa`. Yufu cannot change it in place: changing it replaces the application (new client id and secret). Default `web`.', {
+      application_type: attr.optional('string', 'One of `web`, `native`, `spa`. Yufu cannot change it in place: changing it replaces the application (new client id and secret).', {
         default: 'web',
         forceNew: true,
         validate: [oneOf('application_type', APPLICATION_TYPES)],
@@ -53,15 +65,15 @@ export const schema: Schema = {
       redirect_uris: attr.required(['set', 'string'], 'Allowed redirect URIs (1–20). https, or http for 127.0.0.1 only; Yufu rejects `localhost`. For aPaaS use `https://apaas.weworkpro.tencent-cloud.com/{aPaaS tenant id}/`.', {
         validate: [redirectRule, sizeRange('redirect_uris', 1, REDIRECT_URIS_MAX)],
       }),
-      post_logout_redirect_uris: attr.optional(['set', 'string'], 'Allowed post-logout redirect URIs, same rules as `redirect_uris`. Default none.', {
+      post_logout_redirect_uris: attr.optional(['set', 'string'], 'Allowed post-logout redirect URIs, same rules as `redirect_uris`.', {
         default: [],
         validate: [logoutRule, sizeRange('post_logout_redirect_uris', 0, REDIRECT_URIS_MAX)],
       }),
-      grant_types: attr.optional(['set', 'string'], 'Any of `authorization_code`, `refresh_token`, `client_credentials`. Default `["authorization_code"]`.', {
+      grant_types: attr.optional(['set', 'string'], 'Any of `authorization_code`, `refresh_token`, `client_credentials`.', {
         default: ['authorization_code'],
         validate: [oneOf('grant_types', GRANT_TYPES), sizeRange('grant_types', 1, GRANT_TYPES.length)],
       }),
-      scopes: attr.optional(['set', 'string'], 'Scopes the application may request; must include `openid`. Any of `openid`, `profile`, `email`, `offline_access`, `phone`. Default `["openid","profile","email"]`.', {
+      scopes: attr.optional(['set', 'string'], 'Scopes the application may request; must include `openid`. Any of `openid`, `profile`, `email`, `offline_access`, `phone`.', {
         default: ['openid', 'profile', 'email'],
         validate: [
           oneOf('scopes', SCOPES),
@@ -72,24 +84,23 @@ export const schema: Schema = {
           },
         ],
       }),
-      require_pkce: attr.optional('bool', 'Require PKCE (S256) on the authorization-code flow. Default `true`.', { default: true }),
-      access_token_lifetime: attr.optional('number', 'Access-token lifetime in seconds, 60–86400. Default `7200`.', {
+      require_pkce: attr.optional('bool', 'Require PKCE (S256) on the authorization-code flow.', { default: true }),
+      access_token_lifetime: attr.optional('number', 'Access-token lifetime in seconds, 60–86400.', {
         default: number(7200),
         validate: [intRange('access_token_lifetime', ...LIFETIME_LIMITS.access_token_lifetime)],
       }),
-      id_token_lifetime: attr.optional('number', 'ID-token lifetime in seconds, 60–86400. Default `3600`.', {
+      id_token_lifetime: attr.optional('number', 'ID-token lifetime in seconds, 60–86400.', {
         default: number(3600),
         validate: [intRange('id_token_lifetime', ...LIFETIME_LIMITS.id_token_lifetime)],
       }),
-      refresh_token_lifetime: attr.optional('number', 'Refresh-token lifetime in seconds, 3600–31536000. Default `2592000` (30 days).', {
+      refresh_token_lifetime: attr.optional('number', 'Refresh-token lifetime in seconds, 3600–31536000 (2592000 is 30 days).', {
         default: number(2_592_000),
         validate: [intRange('refresh_token_lifetime', ...LIFETIME_LIMITS.refresh_token_lifetime)],
       }),
-      client_secret_version: attr.optional('number', 'Any number; changing it from one number to another rotates the client secret (the old one stops working), and resources that use `client_secret` follow in the same apply. Setting it where it was unset (e.g. after an import) does not rotate.'),
-      client_id: attr.computed('string', 'The OIDC client id (`ai-` followed by 32 hex characters).'),
-      client_secret: attr.computed('string', 'The OIDC client secret. Sensitive: hidden in plan output, but stored in state — protect the state backend.', {
-        sensitive: true,
+      client_secret_version: attr.optional('number', 'A whole number; changing it from one number to another rotates the client secret (the old one stops working). Give the same value to the connector\'s `client_secret_version` and it sends the new secret to aPaaS in the same apply. Setting it where it was unset (e.g. after an import) does not rotate.', {
+        validate: [intRange('client_secret_version', 0, Number.MAX_SAFE_INTEGER, 'a whole number')],
       }),
+      client_id: attr.computed('string', 'The OIDC client id (`ai-` followed by 32 hex characters).'),
       issuer: attr.computed('string', 'The issuer, as the application\'s discovery document states it.'),
       well_known_url: attr.computed('string', 'The application\'s OpenID discovery URL (单点登录 → 常规配置 → Well-known URL).'),
     },
@@ -99,16 +110,16 @@ export const schema: Schema = {
 function input(planned: ObjectValue): AppInput {
   return {
     name: str(planned.name)!,
-    description: str(planned.description) ?? '',
-    application_type: str(planned.application_type) ?? 'web',
-    redirect_uris: strings(planned.redirect_uris) ?? [],
-    post_logout_redirect_uris: strings(planned.post_logout_redirect_uris) ?? [],
-    grant_types: strings(planned.grant_types) ?? ['authorization_code'],
-    scopes: strings(planned.scopes) ?? ['openid', 'profile', 'email'],
-    require_pkce: bool(planned.require_pkce) ?? true,
-    access_token_lifetime: num(planned.access_token_lifetime) ?? 7200,
-    id_token_lifetime: num(planned.id_token_lifetime) ?? 3600,
-    refresh_token_lifetime: num(planned.refresh_token_lifetime) ?? 2_592_000,
+    description: str(planned.description)!,
+    application_type: str(planned.application_type)!,
+    redirect_uris: strings(planned.redirect_uris)!,
+    post_logout_redirect_uris: strings(planned.post_logout_redirect_uris)!,
+    grant_types: strings(planned.grant_types)!,
+    scopes: strings(planned.scopes)!,
+    require_pkce: bool(planned.require_pkce)!,
+    access_token_lifetime: num(planned.access_token_lifetime)!,
+    id_token_lifetime: num(planned.id_token_lifetime)!,
+    refresh_token_lifetime: num(planned.refresh_token_lifetime)!,
   };
 }
 
@@ -118,7 +129,7 @@ function input(planned: ObjectValue): AppInput {
  * importing an app must never rotate its secret.
  */
 function rotates(before: CtyValue, after: CtyValue): boolean {
-  return before !== null && !isUnknown(after) && !valueEquals('number', before, after);
+  return before !== null && after !== null && !isUnknown(after) && !valueEquals('number', before, after);
 }
 
 export function toState(app: YufuApp, secretVersion: CtyValue = null): ObjectValue {
@@ -138,7 +149,6 @@ export function toState(app: YufuApp, secretVersion: CtyValue = null): ObjectVal
     refresh_token_lifetime: number(app.refresh_token_lifetime),
     client_secret_version: secretVersion,
     client_id: app.client_id,
-    client_secret: app.client_secret,
     issuer: app.issuer,
     well_known_url: app.well_known_url,
   };
@@ -157,12 +167,78 @@ function diff(before: AppInput, after: AppInput): Partial<AppInput> {
   return patch as Partial<AppInput>;
 }
 
+/** A name for the app being replaced while its successor takes the name (≤ 64 characters). */
+export function asideName(name: string, id: string): string {
+  const suffix = ` (replaced, ${id.slice(-8)})`;
+  return [...name].slice(0, NAME_MAX - suffix.length).join('') + suffix;
+}
+
+async function appHoldingName(yufu: YufuAdminClient, name: string, signal: AbortSignal): Promise<YufuApp | undefined> {
+  return (await yufu.findAppsByName(name, signal)).find((a) => a.name === name);
+}
+
+/**
+ * The create: POST under a creation key; when the name is taken, take the holder over
+ * only if that is proven safe (ownership.ts), then claim as the last step.
+ */
+async function createApp(ctx: CallContext<QianfanClients>, planned: ObjectValue): Promise<YufuApp> {
+  const yufu = await ctx.client.yufu();
+  const wanted = input(planned);
+  const secretVersion = num(planned.client_secret_version);
+  const key = randomUUID();
+  const claimant = newClaimant();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const created = await yufu.createApp(wanted, { key, secretVersion }, ctx.signal);
+      const claimed = await yufu.claimApp(created.id, { claimant, previousClaimant: null }, ctx.signal);
+      recordOwnership(ctx, claimant);
+      return claimed;
+    } catch (error) {
+      if (!(error instanceof ServiceError && error.status === 409 && error.field === 'name') || attempt > 0) throw error;
+    }
+    const holder = await appHoldingName(yufu, wanted.name, ctx.signal);
+    if (!holder) continue; // deleted meanwhile: try again
+    const decision = takeover(holder, replacedObject(ctx));
+    if (decision.kind === 'replacing') {
+      // create_before_destroy: the old app keeps working under another name until
+      // Terraform deletes it right after this create.
+      await yufu.updateApp(holder.id, { name: asideName(holder.name, holder.id) }, ctx.signal);
+      ctx.diagnostics.warning(
+        'Renamed the application being replaced',
+        `"${wanted.name}" (${holder.id}) is being replaced (create_before_destroy); it was renamed to "${asideName(holder.name, holder.id)}" so its successor can take the name, and is deleted once the successor exists.`,
+      );
+      continue;
+    }
+    if (decision.kind === 'orphan') {
+      if (holder.application_type !== wanted.application_type) {
+        throw refuseTakeover(`An application named "${wanted.name}"`, `was left by an interrupted apply (${holder.id}, created ${holder.created_at}) as application_type ${holder.application_type}, not ${wanted.application_type}`, `terraform import <address> ${holder.id}`, ['name']);
+      }
+      const claimed = await yufu.claimApp(holder.id, { claimant, previousClaimant: null }, ctx.signal);
+      recordOwnership(ctx, claimant);
+      const patch = diff(input(toState(claimed)), wanted);
+      ctx.diagnostics.warning(
+        'Adopted an application left by an interrupted apply',
+        `"${wanted.name}" (${holder.id}) was created by this provider at ${holder.created_at} but never recorded in a state (the apply that created it was interrupted). It is now managed here.`,
+      );
+      return Object.keys(patch).length > 0 ? yufu.updateApp(holder.id, patch, ctx.signal) : claimed;
+    }
+    throw refuseTakeover(`An application named "${wanted.name}" (${holder.id})`, decision.why, `terraform import <address> ${holder.id}`, ['name']);
+  }
+}
+
 export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
   typeName: TYPE_NAME,
   schema,
 
-  modifyPlan(_ctx, { prior, planned }) {
-    if (prior && rotates(prior.client_secret_version ?? null, planned.client_secret_version ?? null)) planned.client_secret = unknown();
+  upgradeState(fromVersion, raw) {
+    // Version 0 kept the client secret as a computed attribute; version 1 never stores
+    // it (the runtime drops attributes the schema no longer has).
+    if (fromVersion === 0) delete raw.client_secret;
+    return raw;
+  },
+
+  modifyPlan(ctx, { prior }) {
+    rememberPriorObject(ctx, prior);
   },
 
   async read(ctx, state) {
@@ -171,52 +247,47 @@ export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
   },
 
   async create(ctx, planned) {
-    const yufu = await ctx.client.yufu();
-    const wanted = input(planned);
-    try {
-      return toState(await yufu.createApp(wanted, ctx.signal), planned.client_secret_version ?? null);
-    } catch (error) {
-      // Names are unique per tenant. An app with this name is most often ours from an
-      // apply that was killed after Yufu created it but before Terraform saved state:
-      // adopt it (converging it to the plan) rather than fail or duplicate.
-      if (!(error instanceof ServiceError && error.status === 409)) throw error;
-      const [existing] = await yufu.findAppsByName(wanted.name, ctx.signal);
-      if (!existing) throw error;
-      if (existing.application_type !== wanted.application_type) {
-        throw new ProviderError(
-          'An application with this name already exists',
-          `Yufu already has "${wanted.name}" (${existing.id}, application_type ${existing.application_type}); it cannot be adopted as application_type ${wanted.application_type}. Rename this one, or import the existing one.`,
-          ['name'],
-        );
-      }
-      ctx.diagnostics.warning(
-        'Adopted an existing Yufu application',
-        `Yufu already had an application named "${wanted.name}" (${existing.id}, created ${existing.created_at}), e.g. from an interrupted apply. It is now managed here and was updated to match the configuration.`,
-      );
-      const patch = diff(input(toState(existing)), wanted);
-      const app = Object.keys(patch).length > 0 ? await yufu.updateApp(existing.id, patch, ctx.signal) : existing;
-      return toState(app, planned.client_secret_version ?? null);
-    }
+    return toState(await createApp(ctx, planned), planned.client_secret_version ?? null);
   },
 
   async update(ctx, prior, planned) {
     const patch = diff(input(prior), input(planned));
     const yufu = await ctx.client.yufu();
     const id = str(prior.id)!;
-    if (rotates(prior.client_secret_version ?? null, planned.client_secret_version ?? null)) {
-      await yufu.rotateSecret(id, ctx.signal);
+    const version = num(planned.client_secret_version);
+    // Labelled with the new version, a rotation whose answer was lost is not repeated.
+    if (rotates(prior.client_secret_version ?? null, planned.client_secret_version ?? null) && version !== null) {
+      await yufu.rotateSecret(id, version, ctx.signal);
     }
     const app = Object.keys(patch).length > 0 ? await yufu.updateApp(id, patch, ctx.signal) : await yufu.getApp(id, ctx.signal);
-    if (!app) throw new Error(`application ${id} disappeared during update`);
+    if (!app) throw new ProviderError('Application disappeared', `application ${id} was deleted in Yufu during the update; run apply again to re-create it`);
+    recordOwnership(ctx, claimantOf(ctx));
     return toState(app, planned.client_secret_version ?? null);
   },
 
   async delete(ctx, prior) {
-    await (await ctx.client.yufu()).deleteApp(str(prior.id)!, ctx.signal);
+    const id = str(prior.id)!;
+    const outcome = await (await ctx.client.yufu()).deleteApp(id, claimantOf(ctx), ctx.signal);
+    if (outcome === 'not-ours') {
+      ctx.diagnostics.warning(
+        'Application left in place',
+        `application ${id} ("${str(prior.name)}") is now claimed by another Terraform state, so this state only forgets it and does not delete it.`,
+      );
+    }
   },
 
   async importState(ctx, id) {
     const app = await (await ctx.client.yufu()).getApp(id.trim(), ctx.signal);
-    return app ? toState(app) : null;
+    if (!app) return null;
+    // An import declares the app this state's: it takes over the claim it finds, so that a
+    // destroy from this state can delete it (e.g. after an apply killed right after its claim).
+    recordOwnership(ctx, app.claimed_by);
+    if (app.claimed_by !== null) {
+      ctx.diagnostics.warning(
+        'Imported an application another state manages',
+        `application ${app.id} ("${app.name}") is claimed by a Terraform state (since ${app.claimed_at}); two states managing one application will undo each other's changes. Remove it from the other state first (terraform state rm).`,
+      );
+    }
+    return toState(app);
   },
 };

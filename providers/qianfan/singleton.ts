@@ -1,0 +1,67 @@
+/**
+ * Creating an object a tenant has at most one of (the HR connector, the sync schedule)
+ * under the ownership rules of docs/api/ownership.md §5: a create-only save under a
+ * creation key, a takeover only where ownership is proven, and the claim as the last
+ * step — so that an apply killed at any earlier point leaves an orphan the next apply
+ * can prove is its own.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallContext } from '../runtime/interfaces';
+import type { ClaimRequest, Owned } from './clients/ownership';
+import type { QianfanClients } from './config';
+import { newClaimant, recordOwnership, refuseTakeover, replacedObject, takeover } from './ownership';
+
+export interface SingletonOps<T extends Owned> {
+  /** "The HR connector of tenant t", for messages. */
+  what: string;
+  tenantId: string;
+  /** Create-only save under `key`; null when the tenant already has one. */
+  create(key: string): Promise<T | null>;
+  get(): Promise<T | null>;
+  /** A plain save over an existing object (after ownership is proven). */
+  save(): Promise<T>;
+  claim(request: ClaimRequest): Promise<T>;
+  /** Work between the save and the claim, e.g. waiting for the first sync. */
+  afterSave?(saved: T): Promise<void>;
+  /** Extra private data to keep beside the claimant. */
+  extra?: Record<string, unknown>;
+}
+
+export async function createSingleton<T extends Owned>(ctx: CallContext<QianfanClients>, ops: SingletonOps<T>): Promise<T> {
+  const key = randomUUID();
+  const claimant = newClaimant();
+  let saved = await ops.create(key);
+  let previousClaimant: string | null = null;
+  if (saved === null) {
+    const existing = await ops.get();
+    if (existing === null) {
+      saved = await ops.create(key); // deleted meanwhile
+      if (saved === null) throw new Error(`${ops.what} appeared and vanished during the create; run apply again`);
+    } else if (existing.creation_key === key) {
+      saved = existing; // this very create, whose answer was lost and retried
+    } else {
+      const decision = takeover({ ...existing, id: ops.tenantId }, replacedObject(ctx));
+      if (decision.kind === 'foreign') {
+        throw refuseTakeover(ops.what, decision.why, `terraform import <address> ${ops.tenantId}`, ['tenant_id']);
+      }
+      if (decision.kind === 'orphan') {
+        // Claimed first: of two applies racing for one orphan, only the winner saves.
+        await ops.claim({ claimant, previousClaimant: null });
+        ctx.diagnostics.warning(
+          `Adopted ${ops.what}`,
+          `it was created by this provider (creation key recorded) but never recorded in a state: the apply that created it was interrupted. It is now managed here.`,
+        );
+        saved = await ops.save();
+        await ops.afterSave?.(saved);
+        recordOwnership(ctx, claimant, ops.extra);
+        return saved;
+      }
+      previousClaimant = decision.previousClaimant;
+      saved = await ops.save();
+    }
+  }
+  await ops.afterSave?.(saved);
+  const claimed = await ops.claim({ claimant, previousClaimant });
+  recordOwnership(ctx, claimant, ops.extra);
+  return claimed;
+}
