@@ -97,12 +97,15 @@ export function blockType(block: BlockSchema): CtyType {
   return ['object', attributes];
 }
 
+/** What a schema describes; write-only attributes exist in managed resources only. */
+export type SchemaKind = 'provider' | 'resource' | 'data source' | 'ephemeral resource';
+
 /**
  * Every attribute must be exactly one of required / optional / computed, with
  * optional+computed allowed; a mistake here is a provider bug, caught at start-up
  * by the schema tests rather than by Terraform at plan time.
  */
-export function checkSchema(schema: Schema, where: string): void {
+export function checkSchema(schema: Schema, where: string, kind: SchemaKind = 'resource'): void {
   const visit = (block: BlockSchema, prefix: string) => {
     for (const [name, a] of Object.entries(block.attributes)) {
       const path = `${where}.${prefix}${name}`;
@@ -114,6 +117,9 @@ export function checkSchema(schema: Schema, where: string): void {
       if (kinds === 0) throw new Error(`schema ${path}: must be required, optional or computed`);
       if (a.writeOnly && (a.computed || a.default !== undefined)) {
         throw new Error(`schema ${path}: write-only attributes cannot be computed`);
+      }
+      if (a.writeOnly && kind === 'ephemeral resource') {
+        throw new Error(`schema ${path}: write-only attributes exist in managed resources only, not in an ${kind}`);
       }
     }
     for (const [name, nested] of Object.entries(block.blocks ?? {})) visit(nested.block, `${prefix}${name}.`);

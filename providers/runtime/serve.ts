@@ -24,6 +24,7 @@ export const PROVIDER_RPCS = [
   'validateProviderConfig',
   'validateResourceConfig',
   'validateDataResourceConfig',
+  'validateEphemeralResourceConfig',
   'configureProvider',
   'upgradeResourceState',
   'readResource',
@@ -31,6 +32,9 @@ export const PROVIDER_RPCS = [
   'applyResourceChange',
   'importResourceState',
   'readDataSource',
+  'openEphemeralResource',
+  'renewEphemeralResource',
+  'closeEphemeralResource',
   'callFunction',
   'stopProvider',
 ] as const;

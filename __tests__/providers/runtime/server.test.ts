@@ -21,11 +21,13 @@ import {
   type ClientCapabilities,
   type ObjectValue,
   type PlanArgs,
+  type PlanContext,
   type ProviderDefinition,
   type ResourceDefinition,
 } from '../../../providers/runtime/interfaces';
 import { blockType, type AttributeValidator, type Schema } from '../../../providers/runtime/schema';
 import { createProviderServer, type ProviderServer } from '../../../providers/runtime/server';
+import { privateBytes, privateData } from '../../helpers/provider-rpc';
 
 // ---------------------------------------------------------------------------
 // The test provider
@@ -89,7 +91,7 @@ interface Hooks {
   update(ctx: CallContext<Client>, prior: ObjectValue, planned: ObjectValue, config: ObjectValue): Promise<ObjectValue>;
   delete(ctx: CallContext<Client>, prior: ObjectValue): Promise<void>;
   read(ctx: CallContext<Client>, state: ObjectValue): Promise<ObjectValue | null>;
-  modifyPlan?(ctx: CallContext<Client>, args: PlanArgs): void;
+  modifyPlan?(ctx: PlanContext<Client>, args: PlanArgs): void;
   validate?(config: ObjectValue, diagnostics: Diagnostics, caps: ClientCapabilities): void;
 }
 
@@ -127,7 +129,7 @@ const definition: ProviderDefinition<Client> = {
     {
       typeName: 'test_lookup',
       schema: lookupSchema,
-      read: async (ctx, config) => ({ key: config.key, value: config.key === 'unknowable' ? unknown() : `${ctx.client.endpoint}:${config.key}` }),
+      read: async (ctx, config) => ({ key: config.key, value: config.key === 'unknowable' ? unknown() : `${ctx.client?.endpoint ?? '(no client)'}:${config.key}` }),
     },
   ],
   functions: [
@@ -398,9 +400,9 @@ describe('PlanResourceChange', () => {
   });
 
   test('update without changes: the plan is the prior state; private bytes pass through', async () => {
-    const r = await planThing(priorState, thingConfig({ name: 'web', region: 'eu', tags: ['a'], mode: 'fast' }), { priorPrivate: Uint8Array.of(1, 2, 3) });
+    const r = await planThing(priorState, thingConfig({ name: 'web', region: 'eu', tags: ['a'], mode: 'fast' }), { priorPrivate: privateBytes({ p: [1, 2, 3] }) });
     expect(val(THING, r.plannedState)).toEqual(val(THING, dv(THING, priorState)));
-    expect(Buffer.from(r.plannedPrivate)).toEqual(Buffer.from([1, 2, 3]));
+    expect(privateData(r.plannedPrivate)).toEqual({ p: [1, 2, 3] });
   });
 
   test('update: computed kept, except changesOnUpdate ones (unknown)', async () => {
@@ -420,7 +422,7 @@ describe('PlanResourceChange', () => {
     hooks.modifyPlan = () => {
       throw new Error('modifyPlan must not run for a destroy');
     };
-    const r = await planThing(priorState, null, { priorPrivate: Uint8Array.of(9) });
+    const r = await planThing(priorState, null, { priorPrivate: privateBytes({ p: 9 }) });
     expect(val(THING, r.plannedState)).toBeNull();
     expect(r.diagnostics).toEqual([]);
     expect(r.requiresReplace).toEqual([]);
@@ -428,7 +430,7 @@ describe('PlanResourceChange', () => {
 
   test('modifyPlan sees the generic plan and can change it or add diagnostics', async () => {
     hooks.modifyPlan = (ctx, args) => {
-      expect(ctx.client.endpoint).toBe('https://svc');
+      expect(ctx.client?.endpoint).toBe('https://svc');
       expect(args.prior).toBeNull();
       expect(args.capabilities.writeOnlyAttributesAllowed).toBe(true);
       args.planned.mode = 'chosen';
@@ -447,7 +449,7 @@ describe('ApplyResourceChange', () => {
       priorState: dv(THING, prior),
       plannedState: dv(THING, planned),
       config: dv(THING, config),
-      plannedPrivate: Uint8Array.of(7),
+      plannedPrivate: privateBytes({ p: 7 }),
     });
   const plannedCreate = thingConfig({ name: 'web', size: n(3), mode: unknown(), id: unknown(), etag: unknown() });
 
@@ -464,7 +466,7 @@ describe('ApplyResourceChange', () => {
     expect(seenConfig!.password).toBe('hunter2'); // write-only values reach the resource through config
     const state = val(THING, r.newState) as ObjectValue;
     expect([state.id, state.mode, state.password]).toEqual(['id-9', 'standard', null]);
-    expect(Buffer.from(r.private)).toEqual(Buffer.from([7]));
+    expect(privateData(r.private)).toEqual({ p: 7 });
   });
 
   test('a ProviderError: the prior state comes back with an error diagnostic, and no stack trace', async () => {
@@ -607,7 +609,7 @@ describe('ReadResource / ImportResourceState / ReadDataSource', () => {
     rpc('readResource', pb.ReadResource_RequestSchema, pb.ReadResource_ResponseSchema, {
       typeName: 'test_thing',
       currentState: dv(THING, state),
-      private: Uint8Array.of(4, 2),
+      private: privateBytes({ p: 42 }),
     });
 
   test('read returns the remote state (drift shows here), write-only nulled, private kept', async () => {
@@ -615,7 +617,7 @@ describe('ReadResource / ImportResourceState / ReadDataSource', () => {
     const r = await read(priorState);
     const state = val(THING, r.newState) as ObjectValue;
     expect([state.mode, state.password, state.id]).toEqual(['drifted', null, 'id-1']);
-    expect(Buffer.from(r.private)).toEqual(Buffer.from([4, 2]));
+    expect(privateData(r.private)).toEqual({ p: 42 });
   });
 
   test('null from read means gone: Terraform then plans a create', async () => {

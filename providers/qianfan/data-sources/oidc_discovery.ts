@@ -8,7 +8,7 @@ import { ProviderError } from '../../runtime/diagnostics';
 import type { DataSourceDefinition, ObjectValue } from '../../runtime/interfaces';
 import type { Schema } from '../../runtime/schema';
 import { isLoopbackHost, retryingFetch } from '../clients/http';
-import type { QianfanClients } from '../config';
+import { resolveClients, type QianfanClients } from '../config';
 import { checkWellKnownUrl, shown } from '../rules';
 import { stringRule } from '../validators';
 import { attr } from '../values';
@@ -62,14 +62,17 @@ export const oidcDiscoveryDataSource: DataSourceDefinition<QianfanClients> = {
     const url = new URL(wellKnown);
     const issuer = new URL(url.href.slice(0, -SUFFIX.length));
     const client = await import('openid-client');
+    // While the provider configuration is not known yet there is no configured client:
+    // discovery needs no credentials, so it runs with the environment's and the default settings.
+    const { retry, timeoutMs } = ctx.client ?? resolveClients({});
     let metadata: Record<string, unknown>;
     try {
       const configuration = await client.discovery(issuer, 'qianfan-discovery', undefined, undefined, {
         // Each attempt has request_timeout; all of them together operation_timeout.
-        timeout: Math.ceil(ctx.client.retry.deadlineMs / 1000),
+        timeout: Math.ceil(retry.deadlineMs / 1000),
         execute: isLoopbackHost(url.hostname) ? [client.allowInsecureRequests] : [],
         // 429, 5xx and lost connections are retried like every other call of the provider.
-        [client.customFetch]: retryingFetch('OIDC discovery', ctx.client.retry, ctx.client.timeoutMs),
+        [client.customFetch]: retryingFetch('OIDC discovery', retry, timeoutMs),
       });
       metadata = configuration.serverMetadata() as Record<string, unknown>;
     } catch (error) {
