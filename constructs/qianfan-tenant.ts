@@ -51,8 +51,13 @@ export interface QianfanTenantProps {
    * @default "provider"
    */
   readonly secretHandling?: 'provider' | 'state' | 'write-only';
-  /** Change to rotate the Yufu client secret; the connector follows in the same apply. @default 1 */
-  readonly secretVersion?: number;
+  /**
+   * Change to rotate the Yufu client secret; the connector follows in the same apply.
+   * null: no rotation trigger (what `npm run adopt` writes for an app made in the
+   * console, whose secret carries no version); setting a number later only records it.
+   * @default 1
+   */
+  readonly secretVersion?: number | null;
   /** Wait for the first organisation sync on create. @default - the connector's default: wait */
   readonly waitForInitialSync?: boolean;
   /** @default - the stack's default qianfan provider */
@@ -92,7 +97,7 @@ const propsSchema = z
     corpKey: ruled(checkCorpKey).optional(),
     schedule: z.union([z.literal(false), scheduleSchema]).optional(),
     secretHandling: z.enum(['provider', 'state', 'write-only']).optional(),
-    secretVersion: z.number().int('expected a whole number').min(1, 'expected a number ≥ 1').optional(),
+    secretVersion: z.number().int('expected a whole number').min(1, 'expected a number ≥ 1').nullable().optional(),
     waitForInitialSync: z.boolean().optional(),
     provider: z.any().optional(),
   })
@@ -131,7 +136,7 @@ export class QianfanTenant extends Construct {
     this.apaasUrl = `https://apaas.weworkpro.tencent-cloud.com/${p.apaasTenantId}/`;
 
     const sso = (props.sso ?? {}) as Partial<YufuOidcApplicationProps>;
-    const version = p.secretVersion ?? 1;
+    const version = p.secretVersion === undefined ? 1 : p.secretVersion;
     this.sso = new YufuOidcApplication(this, 'Sso', {
       name: `aPaaS ${p.apaasTenantId} SSO`,
       description: `Single sign-on for aPaaS tenant ${p.apaasTenantId}`,
@@ -140,7 +145,7 @@ export class QianfanTenant extends Construct {
       grantTypes: ['authorization_code', 'refresh_token'],
       scopes: ['openid', 'profile', 'email', 'offline_access'],
       ...sso,
-      clientSecretVersion: version,
+      clientSecretVersion: version ?? undefined,
       provider: props.provider,
     });
 
@@ -157,7 +162,7 @@ export class QianfanTenant extends Construct {
       corpKey: this.corpKey,
       wellKnownUrl: this.sso.wellKnownUrl,
       clientId: this.sso.clientId,
-      clientSecretVersion: this.sso.clientSecretVersion,
+      clientSecretVersion: version === null ? undefined : this.sso.clientSecretVersion,
       waitForInitialSync: p.waitForInitialSync,
       provider: props.provider,
     });

@@ -65,7 +65,7 @@ const tenantSchema = z
       return 'problem' in r ? r.problem : null;
     }).optional(),
     corpKey: ruled(checkCorpKey).optional(),
-    secretVersion: z.number().int().min(1).optional(),
+    secretVersion: z.number().int().min(1).nullable().optional(),
     ...common,
   })
   .strict()

@@ -76,11 +76,22 @@ test('a stack of tenants synthesizes one set of resources and outputs per tenant
   const stacks = tenantsByStack(parseTenantsFile(valid));
   const app = Testing.app();
   const stack = new TenantsStack(app, 'tenants', stacks.get('tenants')!);
-  const json = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, unknown>>; output: Record<string, { sensitive?: boolean }> };
+  const text = Testing.synth(stack);
+  const json = JSON.parse(text) as {
+    resource: Record<string, Record<string, unknown>>;
+    output: Record<string, { sensitive?: boolean }>;
+    data: Record<string, Record<string, { tenant_id?: string }>>;
+    check: Record<string, { assert: { condition: string }[] }>;
+  };
   expect(Object.keys(json.resource.qianfan_apaas_hr_connector)).toHaveLength(2);
   expect(Object.keys(json.resource.qianfan_yufu_oidc_app)).toHaveLength(2);
-  expect(json.output.tenant_t1_client_secret.sensitive).toBe(true);
-  expect(json.output.tenant_t3).toBeDefined();
+  expect(Object.keys(json.output).sort()).toEqual(['tenant_t1', 'tenant_t3']);
+  expect(Object.values(json.output).some((o) => o.sensitive)).toBe(false);
+  expect(text).not.toMatch(/client_secret(?!_version|_in_sync)/);
+  // One sync check per tenant, on its own status data source.
+  expect(Object.keys(json.check).sort()).toEqual(['tenant_t1_sync', 'tenant_t3_sync']);
+  expect(json.data.qianfan_apaas_sync_status.tenant_t3).toMatchObject({ tenant_id: 't3' });
+  expect(json.check.tenant_t3_sync.assert[0].condition).toContain('data.qianfan_apaas_sync_status.tenant_t3.last_run_status');
 });
 
 test('main.ts builds the stacks of tenants.yaml', () => {

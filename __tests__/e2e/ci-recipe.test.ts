@@ -117,7 +117,10 @@ function artifactFiles(outdirParent: string): string[] {
   const patterns = upload.with!.path!.split('\n').map((l) => l.trim()).filter(Boolean);
   const all: string[] = [];
   const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk(join(d, e.name)) : all.push(relative(outdirParent, join(d, e.name))));
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else all.push(relative(outdirParent, join(d, e.name)));
+    }
   };
   walk(join(outdirParent, 'cdktf.out'));
   const matches = (pattern: string, file: string) =>

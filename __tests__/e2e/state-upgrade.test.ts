@@ -1,8 +1,12 @@
 /**
- * State written by release 0.1.0 (__tests__/fixtures/state-0.1.0) plans cleanly with the
- * current provider and constructs: no resource is created, changed or destroyed, and the
- * services are not touched (same apps, same secrets, no connector save, no sync run).
- * Every future schema change must keep this test green through UpgradeResourceState.
+ * State written by release 0.1.0 (__tests__/fixtures/state-0.1.0) upgrades cleanly with
+ * the current provider and constructs: the first plan creates, replaces and destroys
+ * nothing; its only changes are connectors recording `client_secret_version` (new in
+ * schema version 1, null in an upgraded state), which an apply records without calling
+ * any service. After that apply: no secret in the state (nor its backup), the services
+ * untouched (same apps, same secrets, no connector save, no sync run), and the next plan
+ * is empty. Every future schema change must keep this test green through
+ * UpgradeResourceState.
  */
 import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,7 +56,7 @@ async function remote(tenants: TenantEntry[]): Promise<Remote> {
 }
 
 describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) => {
-  test('a 0.1.0 state plans with no resource changes and the services stay untouched', async () => {
+  test('a 0.1.0 state upgrades: nothing created or replaced, connectors only record client_secret_version, services untouched, secret gone from state', async () => {
     const tenants = JSON.parse(readFileSync(join(FIXTURE, engine.name, 'tenants.json'), 'utf8')) as TenantEntry[];
     const config = synthStack((app) => new TenantsStack(app, 'tenants', tenants)).json;
     const work = Workdir.create(engine, 'upgrade', config, emulator.providerEnv);
@@ -62,12 +66,31 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
 
     await work.expect(0, 'plan', '-input=false', '-no-color', '-out=upgrade.tfplan');
     const shown = await work.expect(0, 'show', '-json', 'upgrade.tfplan');
-    const plan = JSON.parse(shown.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
+    const plan = JSON.parse(shown.stdout) as {
+      resource_changes?: { address: string; type: string; change: { actions: string[]; before: Record<string, unknown>; after: Record<string, unknown> } }[];
+    };
     const changed = (plan.resource_changes ?? []).filter((c) => !c.change.actions.every((a) => a === 'no-op' || a === 'read'));
-    expect(changed.map((c) => `${c.address}: ${c.change.actions.join('+')}`)).toEqual([]);
+    for (const c of changed) {
+      expect([c.address, c.change.actions]).toEqual([c.address, ['update']]);
+      expect(c.type).toBe('qianfan_apaas_hr_connector');
+      const differing = Object.keys(c.change.after).filter((k) => JSON.stringify(c.change.before[k]) !== JSON.stringify(c.change.after[k]));
+      expect([c.address, differing, c.change.before.client_secret_version]).toEqual([c.address, ['client_secret_version'], null]);
+    }
 
     await work.expect(0, 'apply', '-input=false', '-no-color', 'upgrade.tfplan');
     await work.expect(0, 'plan', '-input=false', '-no-color', '-detailed-exitcode');
     expect(await remote(tenants)).toEqual(before);
+    // The stored copies of the secret are gone from the state. Terraform's backup holds
+    // the state before the last write — the 0.1.0 one — until the next state write.
+    const leaks = (file: string) => before.apps.filter((app) => readFileSync(join(work.dir, file), 'utf8').includes(app.client_secret)).length;
+    expect(leaks('terraform.tfstate')).toBe(0);
+    expect(leaks('terraform.tfstate.backup')).toBeGreaterThan(0);
+    // As the README says: Terraform rewrites it on the next apply (even -refresh-only);
+    // OpenTofu 1.6 writes no state when nothing changed, so its backup keeps the copy
+    // until the next real change — delete the .backup of a local state after upgrading.
+    await work.expect(0, 'apply', '-input=false', '-no-color', '-refresh-only', '-auto-approve');
+    expect(leaks('terraform.tfstate')).toBe(0);
+    if (engine.name === 'terraform') expect(leaks('terraform.tfstate.backup')).toBe(0);
+    else expect(leaks('terraform.tfstate.backup')).toBeGreaterThan(0);
   });
 });

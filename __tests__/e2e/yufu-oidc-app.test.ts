@@ -56,9 +56,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
     expect(outputs.client_id.value).toBe(app.client_id);
     expect(outputs.well_known_url.value).toBe(app.well_known_url);
     expect(outputs.issuer.value).toBe(app.issuer);
-    expect(outputs.client_secret.sensitive).toBe(true);
-    // The secret never shows in plan or apply output.
+    // The secret never shows in plan or apply output, and the state does not hold it.
     expect(plan.stdout + plan.stderr + apply.stdout + apply.stderr).not.toContain(app.client_secret);
+    expect(JSON.stringify(work.state())).not.toContain(app.client_secret);
+    expect(outputs.client_secret).toBeUndefined();
 
     // Outputs equal what the issuer publishes.
     const published = (await (await fetch(app.well_known_url)).json()) as Record<string, string>;

@@ -24,7 +24,7 @@ import { claimantOf, ownedPrivate, recordOwnership, rememberPriorObject } from '
 import { checkClientId, checkClientSecret, checkCorpKey, checkWellKnownUrl, parseDurationMs } from '../rules';
 import { createSingleton } from '../singleton';
 import { durationValidator, intRange, stringRule } from '../validators';
-import { attr, bool, known, schemaDefaults, str } from '../values';
+import { attr, bool, known, number, schemaDefaults, str } from '../values';
 
 export const TYPE_NAME = 'qianfan_apaas_hr_connector';
 
@@ -187,6 +187,17 @@ async function secretInSync(ctx: CallContext<QianfanClients>, source: SecretSour
   return app !== undefined && secretSha256(app.client_secret) === connector.client_secret_sha256;
 }
 
+/** The label of the current secret of the app with this client id; null when unknown (e.g. no Yufu access: a bring-your-own-secret setup). */
+async function appSecretLabel(ctx: CallContext<QianfanClients>, clientId: string): Promise<number | null> {
+  try {
+    const [app] = await (await ctx.client.yufu()).appsByClientId([clientId], ctx.signal);
+    return app?.client_secret_version ?? null;
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    return null;
+  }
+}
+
 /** What makes an update send the connector again (anything else is only recorded). */
 function needsSave(prior: ObjectValue, planned: ObjectValue, priorSource: SecretSource, source: SecretSource): boolean {
   const changed = (name: string, type: 'string' | 'number') => !valueEquals(type, prior[name] ?? null, planned[name] ?? null);
@@ -345,8 +356,17 @@ export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
     const connector = await apaas.getConnector(tenantId, ctx.signal);
     if (!connector) return null;
     recordOwnership(ctx, connector.claimed_by, { secret: 'yufu_app' });
-    // What the connector cannot tell (how the secret reaches it, how to wait) is the schema's default.
-    const base: ObjectValue = { ...schemaDefaults(schema.block), client_secret_version: null, client_secret: null, client_secret_wo: null, client_secret_wo_version: null };
+    // The rotation trigger follows the app's: the version its current secret was labelled
+    // with, so that the configuration QianfanTenant writes plans no change after an import.
+    const version = await appSecretLabel(ctx, connector.client_id);
+    // What the connector cannot tell (how to wait for a sync) is the schema's default.
+    const base: ObjectValue = {
+      ...schemaDefaults(schema.block),
+      client_secret_version: version === null ? null : number(version),
+      client_secret: null,
+      client_secret_wo: null,
+      client_secret_wo_version: null,
+    };
     return toState(base, connector, null);
   },
 };

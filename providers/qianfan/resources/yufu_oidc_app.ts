@@ -288,6 +288,8 @@ export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
         `application ${app.id} ("${app.name}") is claimed by a Terraform state (since ${app.claimed_at}); two states managing one application will undo each other's changes. Remove it from the other state first (terraform state rm).`,
       );
     }
-    return toState(app);
+    // The version this provider labelled the secret with (null for an app made in the
+    // console): a configuration that says the same plans no change after an import.
+    return toState(app, app.client_secret_version === null ? null : number(app.client_secret_version));
   },
 };
