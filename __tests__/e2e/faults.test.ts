@@ -426,8 +426,11 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
       again = await logged(work, 'apply-after-unlock', ...applyArgs);
     }
     if (again.code !== 0) throw new Error(`apply after SIGKILL failed\n--- stdout\n${again.stdout}\n--- stderr\n${again.stderr}`);
-    // Not in state: the create was repeated, Yufu said 409 already_exists, and the provider adopted the app by name.
-    if (!appInState) expect(again.stdout + again.stderr).toMatch(/Adopted an existing Yufu application/);
+    // Not in state: the create was repeated, Yufu said 409 already_exists, and the holder of
+    // the name was unclaimed with a creation key (ownership.md): an orphan, adopted.
+    if (!appInState) expect(again.stdout + again.stderr).toMatch(/Adopted an application left by an interrupted apply/);
+    const adoptedBy = (await yufu.appsNamed(entry.sso!.name!))[0];
+    expect(adoptedBy.claimed_by).toEqual(expect.stringMatching(/^qf-claim:/));
     const killCounters = await faults('GET');
     await faults('DELETE');
     const plan = await work.expect(0, ...planArgs);
@@ -443,9 +446,9 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
     process.stderr.write(
       `faults (${engine.name}) SIGKILL: killed after ${killed.ms} ms; app ${appInState ? 'was' : 'was NOT'} in the state left behind; ` +
         `lock info file ${lockLeft ? 'left behind' : 'absent'}; ${forceUnlocked ? 'force-unlock was needed' : 'no force-unlock needed'}; ` +
-        `next apply ${appInState ? 'refreshed it' : 'adopted it by name'}; while killing: ${JSON.stringify(killPhase)}\n`,
+        `next apply ${appInState ? 'refreshed it' : 'adopted it (unclaimed, with its creation key)'}; while killing: ${JSON.stringify(killPhase)}\n`,
     );
-    rows.push(row(engine.name, `SIGKILL, then apply (${appInState ? 'app was in state' : 'adopted by name'})`, [killed, again], merged(killSnapshot, killCounters), held, hits, t0, undefined, killed.polls));
+    rows.push(row(engine.name, `SIGKILL, then apply (${appInState ? 'app was in state' : 'orphan adopted'})`, [killed, again], merged(killSnapshot, killCounters), held, hits, t0, undefined, killed.polls));
   });
 });
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { ApaasApi, readApaasCredentials } from '../helpers/tc3';
 import { putYufuUser, YufuAdmin, type AdminApp } from '../helpers/yufu-admin';
 import { EhrControl, EhrData, type Department, type Employee } from './ehr-helpers';
+import { browse as browseAt, CookieJar } from '../helpers/signin';
 import { startEmulator, type RunningEmulator } from '../../scripts/lib/emulator';
 
 jest.setTimeout(90_000);
@@ -20,86 +21,8 @@ let yufu: YufuAdmin;
 let ehr: EhrControl;
 let ehrData: EhrData;
 let counter = 0;
+const browse = (url: string, jar: CookieJar, creds?: { username: string; password: string } | 'cancel') => browseAt(emu.info.idp_url, url, jar, creds);
 const unique = (prefix: string) => `${prefix}${++counter}${crypto.randomBytes(2).toString('hex')}`;
-
-/** Cookies by name and path, sent the way a browser sends them (host-wide, path-prefixed). */
-class CookieJar {
-  private readonly cookies = new Map<string, { pair: string; path: string; attrs: string }>();
-
-  store(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(';').map((s) => s.trim());
-      const name = pair!.slice(0, pair!.indexOf('='));
-      const value = pair!.slice(pair!.indexOf('=') + 1);
-      let cookiePath = '/';
-      let expired = value === '';
-      for (const attr of attrs) {
-        const [k, v = ''] = attr.split('=');
-        if (k!.toLowerCase() === 'path') cookiePath = v;
-        if (k!.toLowerCase() === 'max-age' && Number(v) <= 0) expired = true;
-      }
-      const key = `${name}|${cookiePath}`;
-      if (expired) this.cookies.delete(key);
-      else this.cookies.set(key, { pair: pair!, path: cookiePath, attrs: attrs.join('; ') });
-    }
-  }
-
-  get(name: string): { pair: string; path: string; attrs: string } | undefined {
-    return [...this.cookies.entries()].find(([k]) => k.startsWith(`${name}|`))?.[1];
-  }
-
-  header(url: string): string {
-    const p = new URL(url).pathname;
-    return [...this.cookies.values()]
-      .filter((c) => p === c.path || p.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
-      .map((c) => c.pair)
-      .join('; ');
-  }
-}
-
-interface Final {
-  status: number;
-  url: string;
-  html: string;
-  sawLogin: boolean;
-}
-
-/** GET `url` and follow redirects; on the Yufu login form, post the credentials (or press cancel). */
-async function browse(url: string, jar: CookieJar, creds?: { username: string; password: string } | 'cancel'): Promise<Final> {
-  let sawLogin = false;
-  let method = 'GET';
-  let body: URLSearchParams | undefined;
-  for (let hop = 0; hop < 15; hop++) {
-    const res = await fetch(url, {
-      method,
-      redirect: 'manual',
-      headers: { cookie: jar.header(url), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      body,
-    });
-    jar.store(res);
-    method = 'GET';
-    body = undefined;
-    if (res.status >= 300 && res.status < 400) {
-      url = new URL(res.headers.get('location')!, url).href;
-      continue;
-    }
-    const html = await res.text();
-    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-    if (res.status === 200 && action && url.startsWith(emu.info.idp_url) && creds !== undefined) {
-      sawLogin = true;
-      if (creds === 'cancel') {
-        url = new URL(/<a href="([^"]+\/abort)"/.exec(html)![1]!, url).href;
-      } else {
-        url = new URL(action.replace(/&amp;/g, '&'), url).href;
-        method = 'POST';
-        body = new URLSearchParams(creds);
-      }
-      continue;
-    }
-    return { status: res.status, url, html, sawLogin };
-  }
-  throw new Error(`too many redirects, last at ${url}`);
-}
 
 async function waitRun(tenantId: string, runId: string): Promise<void> {
   for (let i = 0; i < 300; i++) {

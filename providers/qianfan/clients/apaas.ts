@@ -132,6 +132,8 @@ export class ApaasClient {
       query?: Record<string, string>;
       /** Extra headers (not signed: TC3 signs content-type and host only). */
       headers?: Record<string, string>;
+      /** A POST whose repetition has the same effect (a claim: same claimant, same result). */
+      idempotent?: boolean;
     } = {},
   ) {
     const url = new URL(this.options.baseUrl.href.replace(/\/$/, '') + path);
@@ -149,6 +151,7 @@ export class ApaasClient {
         method,
         url,
         headers,
+        idempotent: opts.idempotent,
         retry: this.options.retry,
         rawBody: body,
         schema: opts.schema,
@@ -212,7 +215,7 @@ export class ApaasClient {
   }
 
   async claimConnector(tenantId: string, claim: ClaimRequest, signal?: AbortSignal): Promise<Connector> {
-    const r = await this.call('POST', this.tenantPath(tenantId, '/hr-connector:claim'), { body: claimBody(claim), schema: connectorSchema, signal });
+    const r = await this.call('POST', this.tenantPath(tenantId, '/hr-connector:claim'), { body: claimBody(claim), schema: connectorSchema, signal, idempotent: true });
     return r.body as Connector;
   }
 
@@ -254,7 +257,7 @@ export class ApaasClient {
   }
 
   async claimSchedule(tenantId: string, claim: ClaimRequest, signal?: AbortSignal): Promise<Schedule> {
-    const r = await this.call('POST', this.tenantPath(tenantId, '/sync-schedule:claim'), { body: claimBody(claim), schema: scheduleSchema, signal });
+    const r = await this.call('POST', this.tenantPath(tenantId, '/sync-schedule:claim'), { body: claimBody(claim), schema: scheduleSchema, signal, idempotent: true });
     return r.body as Schedule;
   }
 
