@@ -346,14 +346,15 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
     for (const kind of ['rate_limited', 'drop_before', 'drop_after']) expect(injected[kind] ?? 0).toBeGreaterThan(0);
     expect(Object.keys(injected).some((k) => k.startsWith('error_5'))).toBe(true);
 
-    const outputs = await work.outputs();
     const everything = [...runs, plan].map((r) => r.stdout + r.stderr + r.tfLog).join('\n') + work.log.join('\n') + emulator.logs();
     const hits = secretHits(held.secrets, everything);
     expect(hits).toBe(0);
+    // Each tenant's sync status, as its data source read it (not an output: it changes with every run).
+    const state = work.state() as { resources: { mode: string; type: string; name: string; instances: { attributes: Record<string, unknown> }[] }[] };
     for (const e of entries) {
-      const out = outputs[`tenant_${e.id.replace(/-/g, '_')}`].value as Record<string, unknown>;
-      expect(out.connector_status).toBe('active');
-      expect(out.employees_synced).toBeGreaterThan(0);
+      const status = state.resources.find((r) => r.mode === 'data' && r.type === 'qianfan_apaas_sync_status' && r.name === `tenant_${e.id.replace(/-/g, '_')}`)!;
+      expect(status.instances[0].attributes.connector_status).toBe('active');
+      expect(status.instances[0].attributes.employees_synced).toBeGreaterThan(0);
     }
 
     const mixRow = row(engine.name, 'apply + plan, seeded mix', [...runs, plan], counters, held, hits, t0);
