@@ -1,2 +1,3 @@
-# Import by aPaaS tenant id. The secret cannot be read back: the next apply sends it once.
+# Import by aPaaS tenant id. Nothing is sent: the provider compares the secret aPaaS holds
+# with the Yufu app's by digest, and reads the rotation trigger from the app.
 terraform import qianfan_apaas_hr_connector.hr demo-tenant-001
