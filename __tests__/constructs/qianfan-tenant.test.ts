@@ -1,0 +1,64 @@
+/**
+ * QianfanTenant's wiring: no secret anywhere in the synthesized JSON, the connector
+ * following the app's rotation trigger, the schedule re-created with a replaced
+ * connector, and the props that used to be accepted and silently wrong now refused.
+ */
+import { QianfanProvider, QianfanTenant, type QianfanTenantProps } from '../../constructs';
+import { App, TerraformStack, Testing, Token } from '../../constructs/framework';
+import { PropsError } from '../../constructs/validation';
+
+interface Json {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+}
+
+function build(props: Partial<QianfanTenantProps> = {}): { stack: TerraformStack; tenant: QianfanTenant; json: Json; text: string } {
+  const app = Testing.app() as App;
+  const stack = new TerraformStack(app, 'test');
+  new QianfanProvider(stack, 'qianfan');
+  const tenant = new QianfanTenant(stack, 't1', { apaasTenantId: 't1', corpKey: 'apaas', ...props });
+  const text = Testing.synth(stack);
+  return { stack, tenant, json: JSON.parse(text) as Json, text };
+}
+
+const only = (o: Record<string, Record<string, unknown>>) => Object.values(o)[0]!;
+
+test('no secret is passed anywhere: the connector gets the client id and follows the app\'s version', () => {
+  const { json, text } = build();
+  const connector = only(json.resource.qianfan_apaas_hr_connector);
+  const [appId] = Object.keys(json.resource.qianfan_yufu_oidc_app);
+  expect(connector.client_id).toBe(`\${qianfan_yufu_oidc_app.${appId}.client_id}`);
+  expect(connector.client_secret_version).toBe(`\${qianfan_yufu_oidc_app.${appId}.client_secret_version}`);
+  expect(only(json.resource.qianfan_yufu_oidc_app).client_secret_version).toBe(1);
+  expect(text).not.toMatch(/client_secret(?!_version|_in_sync)/);
+});
+
+test('the schedule is replaced with a replaced connector (aPaaS deletes it with the connector)', () => {
+  const { json } = build();
+  const [connectorId] = Object.keys(json.resource.qianfan_apaas_hr_connector);
+  const schedule = only(json.resource.qianfan_apaas_sync_schedule) as { lifecycle: { replace_triggered_by: string[] } };
+  expect(schedule.lifecycle.replace_triggered_by).toEqual([`qianfan_apaas_hr_connector.${connectorId}.created_at`]);
+});
+
+test('secretVersion null: no rotation trigger on the app or the connector', () => {
+  const { json } = build({ secretVersion: null });
+  expect(only(json.resource.qianfan_yufu_oidc_app)).not.toHaveProperty('client_secret_version');
+  expect(only(json.resource.qianfan_apaas_hr_connector)).not.toHaveProperty('client_secret_version');
+});
+
+test('a legacy secretHandling is accepted, ignored, and warned about at synth', () => {
+  for (const legacy of ['state', 'write-only'] as const) {
+    const { tenant, json } = build({ secretHandling: legacy });
+    const warnings = tenant.node.metadata.filter((m) => /warn/i.test(m.type)).map((m) => String(m.data));
+    expect(warnings.join('\n')).toMatch(/secretHandling .* is deprecated and ignored/);
+    expect(only(json.resource.qianfan_apaas_hr_connector)).not.toHaveProperty('client_secret_wo');
+  }
+});
+
+test('an ehrAdminUrl that is a token is refused (the Corp Key is read off it at synth)', () => {
+  expect(() => build({ corpKey: undefined, ehrAdminUrl: Token.asString({ resolve: () => 'x' }) })).toThrow(PropsError);
+  expect(() => build({ corpKey: undefined, ehrAdminUrl: Token.asString({ resolve: () => 'x' }) })).toThrow(/ehrAdminUrl: expected the E-HR admin URL as a literal string/);
+});
+
+test('sso.clientSecretVersion is refused: rotation is secretVersion, which the connector follows', () => {
+  expect(() => build({ sso: { clientSecretVersion: 3 } as never })).toThrow(/sso\.clientSecretVersion: expected no clientSecretVersion here: rotate with secretVersion/);
+});
