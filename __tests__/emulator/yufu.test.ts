@@ -241,15 +241,16 @@ describe('admin API: OIDC app CRUD', () => {
     expect((await fetch(app.well_known_url)).status).toBe(404);
   });
 
-  test('names are unique per tenant (409 already_exists on create and rename)', async () => {
+  test('names are display names: two apps may share one (create and rename), and ?name= finds both', async () => {
     const a = await createApp();
-    const dup = await api<ApiError>('POST', '/api/v1/oidc-apps', { name: a.name, redirect_uris: [REDIRECT] });
-    expect(dup.status).toBe(409);
-    expect(dup.body.error).toMatchObject({ code: 'already_exists', field: 'name' });
+    const twin = await api<App>('POST', '/api/v1/oidc-apps', { name: a.name, redirect_uris: [REDIRECT] });
+    expect(twin.status).toBe(201);
+    expect(twin.body.id).not.toBe(a.id);
     const b = await createApp();
-    const rename = await api<ApiError>('PATCH', `/api/v1/oidc-apps/${b.id}`, { name: a.name });
-    expect(rename.status).toBe(409);
-    expect(rename.body.error.field).toBe('name');
+    const rename = await api<App>('PATCH', `/api/v1/oidc-apps/${b.id}`, { name: a.name });
+    expect(rename.status).toBe(200);
+    const named = await api<{ items: App[] }>('GET', `/api/v1/oidc-apps?name=${encodeURIComponent(a.name)}`);
+    expect(named.body.items.map((x) => x.id).sort()).toEqual([a.id, twin.body.id, b.id].sort());
   });
 });
 

@@ -101,9 +101,6 @@ function notFound(id: string): ApiError {
   return new ApiError(404, 'not_found', `oidc app ${JSON.stringify(id)}: not found in this tenant`);
 }
 
-function nameTaken(name: string, existingId: string): ApiError {
-  return new ApiError(409, 'already_exists', `name: an oidc app named ${JSON.stringify(name)} already exists (id ${existingId}); expected a name unique in the tenant`, 'name');
-}
 
 export function createAdminHandler(ctx: AdminContext): Handler {
   const { store, tenant } = ctx;
@@ -144,8 +141,6 @@ export function createAdminHandler(ctx: AdminContext): Handler {
     const secretVersion = secretVersionField(label);
     const settings = validateCreate(settingsBody);
     const app = store.transaction(() => {
-      const existing = store.appIdByName(tenant.id, settings.name);
-      if (existing) throw nameTaken(settings.name, existing);
       const created = store.insertApp(tenant.id, settings, secretVersion);
       ctx.ownership.created('yufu_app', created.id, idempotencyKey ?? null);
       if (idempotencyKey !== undefined) store.recordIdempotency(tenant.id, idempotencyKey, bodyHash, created.id);
@@ -178,11 +173,7 @@ export function createAdminHandler(ctx: AdminContext): Handler {
       sendJson(res, 200, toApiApp(ctx, current));
       return;
     }
-    const updated = store.transaction(() => {
-      const holder = store.appIdByName(tenant.id, next.name);
-      if (holder && holder !== id) throw nameTaken(next.name, holder);
-      return store.updateApp(tenant.id, id, next);
-    });
+    const updated = store.updateApp(tenant.id, id, next);
     ctx.onAppChanged(updated.client_id);
     sendJson(res, 200, toApiApp(ctx, updated));
   }

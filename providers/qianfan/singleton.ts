@@ -1,15 +1,15 @@
 /**
  * Creating an object a tenant has at most one of (the HR connector, the sync schedule)
  * under the ownership rules of docs/api/ownership.md §5: a create-only save under a
- * creation key, a takeover only where ownership is proven, and the claim as the last
- * step — so that an apply killed at any earlier point leaves an orphan the next apply
- * can prove is its own.
+ * creation key and the claim as the last step — so that an apply killed at any earlier
+ * point leaves an orphan the next apply can prove is its own — and an existing object
+ * taken over only when it is such an orphan.
  */
 import { randomUUID } from 'node:crypto';
 import type { CallContext } from '../runtime/interfaces';
 import type { ClaimRequest, Owned } from './clients/ownership';
 import type { QianfanClients } from './config';
-import { newClaimant, recordOwnership, refuseTakeover, replacedObject, takeover } from './ownership';
+import { isOrphan, newClaimant, recordOwnership, refuseTakeover, whyNotOurs } from './ownership';
 
 export interface SingletonOps<T extends Owned> {
   /** "The HR connector of tenant t", for messages. */
@@ -31,7 +31,6 @@ export async function createSingleton<T extends Owned>(ctx: CallContext<QianfanC
   const key = randomUUID();
   const claimant = newClaimant();
   let saved = await ops.create(key);
-  let previousClaimant: string | null = null;
   if (saved === null) {
     const existing = await ops.get();
     if (existing === null) {
@@ -39,29 +38,27 @@ export async function createSingleton<T extends Owned>(ctx: CallContext<QianfanC
       if (saved === null) throw new Error(`${ops.what} appeared and vanished during the create; run apply again`);
     } else if (existing.creation_key === key) {
       saved = existing; // this very create, whose answer was lost and retried
-    } else {
-      const decision = takeover({ ...existing, id: ops.tenantId }, replacedObject(ctx));
-      if (decision.kind === 'foreign') {
-        throw refuseTakeover(ops.what, decision.why, `terraform import <address> ${ops.tenantId}`, ['tenant_id']);
-      }
-      if (decision.kind === 'orphan') {
-        // Claimed first: of two applies racing for one orphan, only the winner saves.
-        await ops.claim({ claimant, previousClaimant: null });
-        ctx.diagnostics.warning(
-          `Adopted ${ops.what}`,
-          `it was created by this provider (creation key recorded) but never recorded in a state: the apply that created it was interrupted. It is now managed here.`,
-        );
-        saved = await ops.save();
-        await ops.afterSave?.(saved);
-        recordOwnership(ctx, claimant, ops.extra);
-        return saved;
-      }
-      previousClaimant = decision.previousClaimant;
+    } else if (isOrphan(existing)) {
+      // Claimed first: of two applies racing for one orphan, only the winner saves.
+      await ops.claim({ claimant, previousClaimant: null });
+      ctx.diagnostics.warning(
+        `Adopted ${ops.what}`,
+        'it was created by this provider (its creation key is recorded) but never recorded in a state: the apply that created it was interrupted. It is now managed here.',
+      );
       saved = await ops.save();
+      await ops.afterSave?.(saved);
+      recordOwnership(ctx, claimant, ops.extra);
+      return saved;
+    } else {
+      const why =
+        existing.claimed_by !== null
+          ? `${whyNotOurs(existing)} — another one, or this one replacing it with create_before_destroy, which cannot work here: a tenant has one, so it cannot be created before the old one is destroyed (remove create_before_destroy for it)`
+          : whyNotOurs(existing);
+      throw refuseTakeover(ops.what, why, `terraform import <address> ${ops.tenantId}`, ['tenant_id']);
     }
   }
   await ops.afterSave?.(saved);
-  const claimed = await ops.claim({ claimant, previousClaimant });
+  const claimed = await ops.claim({ claimant, previousClaimant: null });
   recordOwnership(ctx, claimant, ops.extra);
   return claimed;
 }

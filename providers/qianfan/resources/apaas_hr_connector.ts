@@ -20,7 +20,7 @@ import type { CallContext, ObjectValue, PlanContext, ResourceDefinition } from '
 import type { Schema } from '../../runtime/schema';
 import type { ApaasClient, Connector, ConnectorInput, SyncRun, Tenant } from '../clients/apaas';
 import type { QianfanClients } from '../config';
-import { claimantOf, ownedPrivate, recordOwnership, rememberPriorObject } from '../ownership';
+import { claimantOf, recordOwnership } from '../ownership';
 import { checkClientId, checkClientSecret, checkCorpKey, checkWellKnownUrl, parseDurationMs } from '../rules';
 import { createSingleton } from '../singleton';
 import { durationValidator, intRange, stringRule } from '../validators';
@@ -94,7 +94,7 @@ export function configuredSource(config: ObjectValue): SecretSource {
 
 /** The source a stored object was saved from: its private data, else what its state says. */
 function storedSource(ctx: CallContext<QianfanClients>, state: ObjectValue): SecretSource {
-  const recorded = ownedPrivate(ctx.private).secret;
+  const recorded = ctx.private?.secret;
   if (recorded === 'yufu_app' || recorded === 'client_secret' || recorded === 'client_secret_wo') return recorded;
   return set(state.client_secret) ? 'client_secret' : 'yufu_app';
 }
@@ -285,7 +285,6 @@ export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
   },
 
   async modifyPlan(ctx, { prior, config, planned }) {
-    rememberPriorObject(ctx, prior);
     // After an apply aPaaS holds what the configuration says, when that can be known.
     planned.client_secret_in_sync = configuredSource(config) === 'client_secret_wo' ? null : true;
     await checkSourceRules(ctx, prior, planned);

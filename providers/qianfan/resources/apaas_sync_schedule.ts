@@ -11,7 +11,7 @@ import type { ObjectValue, ResourceDefinition } from '../../runtime/interfaces';
 import type { Schema } from '../../runtime/schema';
 import type { Schedule, ScheduleInput } from '../clients/apaas';
 import type { QianfanClients } from '../config';
-import { claimantOf, recordOwnership, rememberPriorObject } from '../ownership';
+import { claimantOf, recordOwnership } from '../ownership';
 import { checkCron, checkTimeZone, SYNC_MODES } from '../rules';
 import { createSingleton } from '../singleton';
 import { oneOf, stringRule } from '../validators';
@@ -77,10 +77,6 @@ export const apaasSyncScheduleResource: ResourceDefinition<QianfanClients> = {
       const problem = checkCron(cron, tz);
       if (problem) diagnostics.error('Invalid cron expression', `cron: ${problem} in time zone ${tz}`, ['cron']);
     }
-  },
-
-  modifyPlan(ctx, { prior }) {
-    rememberPriorObject(ctx, prior);
   },
 
   async read(ctx, state) {

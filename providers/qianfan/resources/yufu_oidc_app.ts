@@ -11,9 +11,10 @@
  * ephemeral resource qianfan_yufu_oidc_app_secret.
  *
  * Ownership (docs/api/ownership.md): the app is created under a creation key and
- * claimed with a token kept in the private state; an app that holds the name already
- * is taken over only when that is proven safe (the replaced object, or an orphan of
- * an interrupted apply), never by name alone.
+ * claimed with a token kept in the private state. Names are display names, so a
+ * create_before_destroy replacement is simply a second app; an existing app with the
+ * planned name is adopted only when it is provably an orphan of an interrupted apply
+ * of this provider (unclaimed, with a creation key), never by name alone.
  */
 import { randomUUID } from 'node:crypto';
 import { isUnknown, valueEquals, type CtyValue } from '../../runtime/cty';
@@ -23,7 +24,7 @@ import type { Schema } from '../../runtime/schema';
 import { ServiceError } from '../clients/http';
 import type { AppInput, YufuAdminClient, YufuApp } from '../clients/yufu';
 import type { QianfanClients } from '../config';
-import { claimantOf, newClaimant, recordOwnership, refuseTakeover, rememberPriorObject, replacedObject, takeover } from '../ownership';
+import { claimantOf, isOrphan, newClaimant, recordOwnership } from '../ownership';
 import {
   APPLICATION_TYPES,
   checkDescription,
@@ -167,62 +168,44 @@ function diff(before: AppInput, after: AppInput): Partial<AppInput> {
   return patch as Partial<AppInput>;
 }
 
-/** A name for the app being replaced while its successor takes the name (≤ 64 characters). */
-export function asideName(name: string, id: string): string {
-  const suffix = ` (replaced, ${id.slice(-8)})`;
-  return [...name].slice(0, NAME_MAX - suffix.length).join('') + suffix;
-}
-
-async function appHoldingName(yufu: YufuAdminClient, name: string, signal: AbortSignal): Promise<YufuApp | undefined> {
-  return (await yufu.findAppsByName(name, signal)).find((a) => a.name === name);
-}
-
 /**
- * The create: POST under a creation key; when the name is taken, take the holder over
- * only if that is proven safe (ownership.ts), then claim as the last step.
+ * The create: an orphan with the planned name and type left by an interrupted apply is
+ * adopted (claimed first, so of two racing applies one wins); otherwise a new app is
+ * created under a creation key and claimed as the last step.
  */
 async function createApp(ctx: CallContext<QianfanClients>, planned: ObjectValue): Promise<YufuApp> {
   const yufu = await ctx.client.yufu();
   const wanted = input(planned);
-  const secretVersion = num(planned.client_secret_version);
-  const key = randomUUID();
   const claimant = newClaimant();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const created = await yufu.createApp(wanted, { key, secretVersion }, ctx.signal);
-      const claimed = await yufu.claimApp(created.id, { claimant, previousClaimant: null }, ctx.signal);
-      recordOwnership(ctx, claimant);
-      return claimed;
-    } catch (error) {
-      if (!(error instanceof ServiceError && error.status === 409 && error.field === 'name') || attempt > 0) throw error;
-    }
-    const holder = await appHoldingName(yufu, wanted.name, ctx.signal);
-    if (!holder) continue; // deleted meanwhile: try again
-    const decision = takeover(holder, replacedObject(ctx));
-    if (decision.kind === 'replacing') {
-      // create_before_destroy: the old app keeps working under another name until
-      // Terraform deletes it right after this create.
-      await yufu.updateApp(holder.id, { name: asideName(holder.name, holder.id) }, ctx.signal);
-      ctx.diagnostics.warning(
-        'Renamed the application being replaced',
-        `"${wanted.name}" (${holder.id}) is being replaced (create_before_destroy); it was renamed to "${asideName(holder.name, holder.id)}" so its successor can take the name, and is deleted once the successor exists.`,
-      );
-      continue;
-    }
-    if (decision.kind === 'orphan') {
-      if (holder.application_type !== wanted.application_type) {
-        throw refuseTakeover(`An application named "${wanted.name}"`, `was left by an interrupted apply (${holder.id}, created ${holder.created_at}) as application_type ${holder.application_type}, not ${wanted.application_type}`, `terraform import <address> ${holder.id}`, ['name']);
-      }
-      const claimed = await yufu.claimApp(holder.id, { claimant, previousClaimant: null }, ctx.signal);
-      recordOwnership(ctx, claimant);
-      const patch = diff(input(toState(claimed)), wanted);
-      ctx.diagnostics.warning(
-        'Adopted an application left by an interrupted apply',
-        `"${wanted.name}" (${holder.id}) was created by this provider at ${holder.created_at} but never recorded in a state (the apply that created it was interrupted). It is now managed here.`,
-      );
-      return Object.keys(patch).length > 0 ? yufu.updateApp(holder.id, patch, ctx.signal) : claimed;
-    }
-    throw refuseTakeover(`An application named "${wanted.name}" (${holder.id})`, decision.why, `terraform import <address> ${holder.id}`, ['name']);
+  const orphans = (await yufu.findAppsByName(wanted.name, ctx.signal))
+    .filter((a) => a.name === wanted.name && a.application_type === wanted.application_type && isOrphan(a))
+    .sort((a, b) => a.created_at.localeCompare(b.created_at));
+  for (const orphan of orphans) {
+    const claimed = await claimIfStillOrphan(yufu, orphan, claimant, ctx.signal);
+    if (!claimed) continue;
+    recordOwnership(ctx, claimant);
+    const others = orphans.filter((o) => o.id !== orphan.id).map((o) => o.id);
+    ctx.diagnostics.warning(
+      'Adopted an application left by an interrupted apply',
+      `"${wanted.name}" (${orphan.id}) was created by this provider at ${orphan.created_at} but never recorded in a state (the apply that created it was interrupted). It is now managed here.` +
+        (others.length > 0 ? ` Other such applications with this name remain, unmanaged: ${others.join(', ')} — import or delete them.` : ''),
+    );
+    const patch = diff(input(toState(claimed)), wanted);
+    return Object.keys(patch).length > 0 ? yufu.updateApp(orphan.id, patch, ctx.signal) : claimed;
+  }
+  const created = await yufu.createApp(wanted, { key: randomUUID(), secretVersion: num(planned.client_secret_version) }, ctx.signal);
+  const claimed = await yufu.claimApp(created.id, { claimant, previousClaimant: null }, ctx.signal);
+  recordOwnership(ctx, claimant);
+  return claimed;
+}
+
+/** The claim's compare-and-set decides: false when another apply took the orphan first. */
+async function claimIfStillOrphan(yufu: YufuAdminClient, orphan: YufuApp, claimant: string, signal: AbortSignal): Promise<YufuApp | null> {
+  try {
+    return await yufu.claimApp(orphan.id, { claimant, previousClaimant: null }, signal);
+  } catch (error) {
+    if (error instanceof ServiceError && (error.status === 409 || error.status === 404)) return null;
+    throw error;
   }
 }
 
@@ -235,10 +218,6 @@ export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
     // it (the runtime drops attributes the schema no longer has).
     if (fromVersion === 0) delete raw.client_secret;
     return raw;
-  },
-
-  modifyPlan(ctx, { prior }) {
-    rememberPriorObject(ctx, prior);
   },
 
   async read(ctx, state) {
