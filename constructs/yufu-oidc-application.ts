@@ -14,7 +14,7 @@ import {
   REDIRECT_URIS_MAX,
   SCOPES,
 } from '../providers/qianfan/rules';
-import { DataQianfanOidcDiscovery } from './bindings/oidc-discovery';
+import { DataQianfanOidcDiscovery } from './bindings/data-oidc-discovery';
 import { YufuOidcApp } from './bindings/yufu-oidc-app';
 import { Construct, type TerraformProvider } from './framework';
 import { isToken, parseProps, ruled } from './validation';
