@@ -107,7 +107,7 @@ function configProperty({ name, prop, a, shape: s }: Attr, kind: 'provider' | 't
   const notes = attributeNotes(a).filter((n) => !n.startsWith('deprecated'));
   const paragraphs = [a.description, notes.length > 0 ? `${notes.join('; ').replace(/^./, (c) => c.toUpperCase())}.` : ''];
   if (kind === 'type') paragraphs.push(`Terraform argument \`${name}\`.`);
-  if (!a.required) paragraphs.push(`@default - ${unsetBehaviour(a)}`);
+  if (!a.required) paragraphs.push(`@default - ${unsetBehaviour(a, kind)}`);
   if (a.deprecated !== undefined) paragraphs.push(`@deprecated ${a.deprecated}`);
   return [...doc('  ', paragraphs), `  readonly ${prop}${a.required ? '' : '?'}: ${s.input};`];
 }

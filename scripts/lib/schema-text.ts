@@ -19,9 +19,10 @@ export function defaultLiteral(a: AttributeSchema): string | null {
   return a.default === undefined ? null : encodeJsonValue(a.type, a.default);
 }
 
-/** What happens when the configuration leaves an optional argument unset. */
-export function unsetBehaviour(a: AttributeSchema): string {
+/** What happens when the configuration leaves an optional argument unset (of a provider block, or of a resource or data source). */
+export function unsetBehaviour(a: AttributeSchema, where: 'provider' | 'type'): string {
   const literal = defaultLiteral(a);
+  if (literal !== null && where === 'provider') return `${literal} when unset`;
   if (literal !== null) return `${literal}: the provider plans this when the argument is unset, so removing it resets the service`;
   if (a.writeOnly) return 'not sent';
   if (a.optional && a.computed) return 'the value the service chooses';
