@@ -52,7 +52,8 @@ export function typePage(t: Pick<TypedSchema, 'kind' | 'typeName'>): string {
 function typeDoc(t: TypedSchema): string {
   const { dir, example: file } = LAYOUT[t.kind];
   const importSh = t.kind === 'resource' ? example(`${dir}/${t.typeName}/import.sh`, 'shell') : '';
-  return `${GENERATED}\n# ${t.typeName} (${t.kind})\n\n${t.schema.block.description}\n\n## Example\n\n${example(`${dir}/${t.typeName}/${file}`, 'terraform')}\n${attributeSections(t.schema)}${
+  const hcl = example(`${dir}/${t.typeName}/${file}`, 'terraform');
+  return `${GENERATED}\n# ${t.typeName} (${t.kind})\n\n${t.schema.block.description}\n\n${hcl ? `## Example\n\n${hcl}\n` : ''}${attributeSections(t.schema)}${
     importSh ? `## Import\n\n${importSh}` : ''
   }`;
 }

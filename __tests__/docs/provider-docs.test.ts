@@ -52,20 +52,6 @@ describe('defaults are declared once, as the schema default, and rendered from i
     'provider.operation_timeout (no schema default: the value lives in code)',
     'provider.request_timeout (no schema default: the value lives in code)',
     'provider.retry_max_wait (no schema default: the value lives in code)',
-    'qianfan_apaas_hr_connector.initial_sync_timeout',
-    'qianfan_apaas_hr_connector.wait_for_initial_sync',
-    'qianfan_apaas_sync_schedule.enabled',
-    'qianfan_apaas_sync_schedule.mode',
-    'qianfan_apaas_sync_schedule.time_zone',
-    'qianfan_yufu_oidc_app.access_token_lifetime',
-    'qianfan_yufu_oidc_app.application_type',
-    'qianfan_yufu_oidc_app.description',
-    'qianfan_yufu_oidc_app.grant_types',
-    'qianfan_yufu_oidc_app.id_token_lifetime',
-    'qianfan_yufu_oidc_app.post_logout_redirect_uris',
-    'qianfan_yufu_oidc_app.refresh_token_lifetime',
-    'qianfan_yufu_oidc_app.require_pkce',
-    'qianfan_yufu_oidc_app.scopes',
   ];
 
   test('descriptions restate no default beyond the known list', () => {
@@ -80,6 +66,6 @@ describe('defaults are declared once, as the schema default, and rendered from i
 
 test('an ephemeral resource gets its page, in the terraform-plugin-docs layout', () => {
   const ephemeral = { ...qianfanProvider.resources[0], typeName: 'qianfan_example_secret', schema: { version: 0, block: { description: 'An example.', attributes: { value: { type: 'string' as const, description: 'The value.', computed: true, sensitive: true } } } } };
-  const pages = renderDocs({ ...(qianfanProvider as ProviderDefinition<unknown>), ephemeralResources: [ephemeral] } as ProviderDefinition<unknown>);
+  const pages = renderDocs({ ...(qianfanProvider as ProviderDefinition<unknown>), ephemeralResources: [ephemeral as never] });
   expect(pages.get('ephemeral-resources/example_secret.md')).toMatch(/# qianfan_example_secret \(ephemeral resource\)[\s\S]*### Read-only\n\n- `value` \(string, sensitive\) The value\./);
 });
