@@ -74,8 +74,8 @@ function shape(type: CtyType, where: string): Shape {
   return found;
 }
 
-/** A JSDoc block: paragraphs wrapped at WIDTH, tags last. */
-function doc(indent: string, paragraphs: string[]): string[] {
+/** Paragraphs as ` * ` lines wrapped at WIDTH, a ` *` line between them. */
+function wrap(indent: string, paragraphs: string[]): string[] {
   const lines: string[] = [];
   for (const p of paragraphs.filter(Boolean)) {
     if (lines.length > 0) lines.push(`${indent} *`);
@@ -88,7 +88,14 @@ function doc(indent: string, paragraphs: string[]): string[] {
     }
     lines.push(`${indent} * ${line}`);
   }
-  return [`${indent}/**`, ...lines, `${indent} */`];
+  return lines;
+}
+
+/** A JSDoc block, on one line when it fits. */
+function doc(indent: string, paragraphs: string[]): string[] {
+  const lines = wrap(indent, paragraphs);
+  const single = `${indent}/** ${lines[0]?.slice(indent.length + 3)} */`;
+  return lines.length === 1 && single.length <= WIDTH ? [single] : [`${indent}/**`, ...lines, `${indent} */`];
 }
 
 interface Attr {
@@ -229,7 +236,7 @@ function renderProvider(p: ProviderDefinition<unknown>): string {
   ];
   for (const x of attrs) {
     // A provider's arguments cannot be referenced in Terraform: the getter returns what was set.
-    lines.push('', ...doc('  ', [x.a.description]), `  get ${x.prop}(): ${cls}Config['${x.prop}'] {`, `    return this.inputs.${x.prop};`, '  }');
+    lines.push('', ...doc('  ', [`The \`${x.name}\` argument as set here (${cls}Config.${x.prop}).`]), `  get ${x.prop}(): ${cls}Config['${x.prop}'] {`, `    return this.inputs.${x.prop};`, '  }');
     lines.push(`  set ${x.prop}(value: ${cls}Config['${x.prop}']) {`, `    this.inputs.${x.prop} = value;`, '  }');
   }
   lines.push(...synthesize(attrs, ['alias']), '}', '');
@@ -272,7 +279,7 @@ function renderIndex(files: string[], skipped: TypedSchema[]): string {
       '// Ephemeral resources have no binding: cdktf 0.21 has no ephemeral-resource construct (the fork',
       '// cdktn 0.24 has one), and constructs/framework.ts serves both. Declare one through an escape',
       "// hatch on the stack, e.g. stack.addOverride('ephemeral.<type>.<name>', { ...arguments }):",
-      ...skipped.flatMap((t) => doc('', [`${t.typeName}: ${t.schema.block.description}`]).slice(1, -1).map((l) => `//  ${l.slice(2)}`)),
+      ...skipped.flatMap((t) => wrap('', [`${t.typeName}: ${t.schema.block.description}`]).map((l) => `//  ${l.slice(2)}`)),
     );
   }
   return `${lines.join('\n')}\n`;

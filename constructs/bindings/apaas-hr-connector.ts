@@ -117,9 +117,7 @@ export class ApaasHrConnector extends TerraformResource {
     this.inputs = { ...config };
   }
 
-  /**
-   * The aPaaS tenant id (one connector per tenant). Use it with `terraform import`.
-   */
+  /** The aPaaS tenant id (one connector per tenant). Use it with `terraform import`. */
   get id(): string {
     return this.getStringAttribute('id');
   }
@@ -192,9 +190,7 @@ export class ApaasHrConnector extends TerraformResource {
     this.inputs.clientSecret = value;
   }
 
-  /**
-   * Write-only: it can be set, but never read back (it is not stored in state).
-   */
+  /** Write-only: it can be set, but never read back (it is not stored in state). */
   set clientSecretWo(value: ApaasHrConnectorConfig['clientSecretWo']) {
     this.inputs.clientSecretWo = value;
   }
@@ -249,16 +245,12 @@ export class ApaasHrConnector extends TerraformResource {
     return this.getStringAttribute('created_at');
   }
 
-  /**
-   * The tenant's user-data source: `hr_assistant` once the connector was saved.
-   */
+  /** The tenant's user-data source: `hr_assistant` once the connector was saved. */
   get userSource(): string {
     return this.getStringAttribute('user_source');
   }
 
-  /**
-   * When the tenant's user data was initialised (RFC 3339).
-   */
+  /** When the tenant's user data was initialised (RFC 3339). */
   get initializedAt(): string {
     return this.getStringAttribute('initialized_at');
   }

@@ -71,9 +71,7 @@ export class ApaasSyncSchedule extends TerraformResource {
     this.inputs = { ...config };
   }
 
-  /**
-   * The aPaaS tenant id (one schedule per tenant). Use it with `terraform import`.
-   */
+  /** The aPaaS tenant id (one schedule per tenant). Use it with `terraform import`. */
   get id(): string {
     return this.getStringAttribute('id');
   }

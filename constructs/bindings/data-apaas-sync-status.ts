@@ -52,65 +52,47 @@ export class DataQianfanApaasSyncStatus extends TerraformDataSource {
     return this.getStringAttribute('user_source');
   }
 
-  /**
-   * The HR connector's status, or null when the tenant has no connector.
-   */
+  /** The HR connector's status, or null when the tenant has no connector. */
   get connectorStatus(): string {
     return this.getStringAttribute('connector_status');
   }
 
-  /**
-   * The latest sync run, or null.
-   */
+  /** The latest sync run, or null. */
   get lastRunId(): string {
     return this.getStringAttribute('last_run_id');
   }
 
-  /**
-   * `initial`, `schedule` or `manual`.
-   */
+  /** `initial`, `schedule` or `manual`. */
   get lastRunTrigger(): string {
     return this.getStringAttribute('last_run_trigger');
   }
 
-  /**
-   * `queued`, `running`, `succeeded` or `failed`.
-   */
+  /** `queued`, `running`, `succeeded` or `failed`. */
   get lastRunStatus(): string {
     return this.getStringAttribute('last_run_status');
   }
 
-  /**
-   * When the latest run finished (RFC 3339), or null.
-   */
+  /** When the latest run finished (RFC 3339), or null. */
   get lastRunFinishedAt(): string {
     return this.getStringAttribute('last_run_finished_at');
   }
 
-  /**
-   * Why the latest run failed, or null.
-   */
+  /** Why the latest run failed, or null. */
   get lastRunError(): string {
     return this.getStringAttribute('last_run_error');
   }
 
-  /**
-   * Departments in the tenant after the latest run.
-   */
+  /** Departments in the tenant after the latest run. */
   get departmentsSynced(): number {
     return this.getNumberAttribute('departments_synced');
   }
 
-  /**
-   * Active users in the tenant after the latest run.
-   */
+  /** Active users in the tenant after the latest run. */
   get employeesSynced(): number {
     return this.getNumberAttribute('employees_synced');
   }
 
-  /**
-   * The next scheduled run (RFC 3339), or null without an enabled schedule.
-   */
+  /** The next scheduled run (RFC 3339), or null without an enabled schedule. */
   get nextRunAt(): string {
     return this.getStringAttribute('next_run_at');
   }

@@ -4,9 +4,7 @@
 import { type Construct, TerraformDataSource, type TerraformMetaArguments } from '../framework';
 import { GENERATOR_METADATA, hclAttributes, metaArguments, type Mutable } from './source';
 
-/**
- * Configuration of data source `qianfan_oidc_discovery` (docs/data-sources/oidc_discovery.md).
- */
+/** Configuration of data source `qianfan_oidc_discovery` (docs/data-sources/oidc_discovery.md). */
 export interface DataQianfanOidcDiscoveryConfig extends TerraformMetaArguments {
   /**
    * The discovery URL, ending in `/.well-known/openid-configuration`. https, or http for loopback
@@ -44,107 +42,77 @@ export class DataQianfanOidcDiscovery extends TerraformDataSource {
     this.inputs.wellKnownUrl = value;
   }
 
-  /**
-   * The issuer identifier the document states (checked to match the URL).
-   */
+  /** The issuer identifier the document states (checked to match the URL). */
   get issuer(): string {
     return this.getStringAttribute('issuer');
   }
 
-  /**
-   * The authorization endpoint.
-   */
+  /** The authorization endpoint. */
   get authorizationEndpoint(): string {
     return this.getStringAttribute('authorization_endpoint');
   }
 
-  /**
-   * The token endpoint.
-   */
+  /** The token endpoint. */
   get tokenEndpoint(): string {
     return this.getStringAttribute('token_endpoint');
   }
 
-  /**
-   * The userinfo endpoint, or null when not published.
-   */
+  /** The userinfo endpoint, or null when not published. */
   get userinfoEndpoint(): string {
     return this.getStringAttribute('userinfo_endpoint');
   }
 
-  /**
-   * The token revocation endpoint, or null when not published.
-   */
+  /** The token revocation endpoint, or null when not published. */
   get revocationEndpoint(): string {
     return this.getStringAttribute('revocation_endpoint');
   }
 
-  /**
-   * The RP-initiated logout endpoint, or null when not published.
-   */
+  /** The RP-initiated logout endpoint, or null when not published. */
   get endSessionEndpoint(): string {
     return this.getStringAttribute('end_session_endpoint');
   }
 
-  /**
-   * Where the issuer publishes its signing keys.
-   */
+  /** Where the issuer publishes its signing keys. */
   get jwksUri(): string {
     return this.getStringAttribute('jwks_uri');
   }
 
-  /**
-   * Scopes the issuer supports.
-   */
+  /** Scopes the issuer supports. */
   get scopesSupported(): string[] {
     return this.getListAttribute('scopes_supported');
   }
 
-  /**
-   * Response types the issuer supports.
-   */
+  /** Response types the issuer supports. */
   get responseTypesSupported(): string[] {
     return this.getListAttribute('response_types_supported');
   }
 
-  /**
-   * Grant types the issuer supports.
-   */
+  /** Grant types the issuer supports. */
   get grantTypesSupported(): string[] {
     return this.getListAttribute('grant_types_supported');
   }
 
-  /**
-   * ID-token signing algorithms.
-   */
+  /** ID-token signing algorithms. */
   get idTokenSigningAlgValuesSupported(): string[] {
     return this.getListAttribute('id_token_signing_alg_values_supported');
   }
 
-  /**
-   * PKCE code-challenge methods.
-   */
+  /** PKCE code-challenge methods. */
   get codeChallengeMethodsSupported(): string[] {
     return this.getListAttribute('code_challenge_methods_supported');
   }
 
-  /**
-   * Client authentication methods at the token endpoint.
-   */
+  /** Client authentication methods at the token endpoint. */
   get tokenEndpointAuthMethodsSupported(): string[] {
     return this.getListAttribute('token_endpoint_auth_methods_supported');
   }
 
-  /**
-   * Claims the issuer can return.
-   */
+  /** Claims the issuer can return. */
   get claimsSupported(): string[] {
     return this.getListAttribute('claims_supported');
   }
 
-  /**
-   * Subject identifier types.
-   */
+  /** Subject identifier types. */
   get subjectTypesSupported(): string[] {
     return this.getListAttribute('subject_types_supported');
   }

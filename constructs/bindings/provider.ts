@@ -4,9 +4,7 @@
 import { type Construct, TerraformProvider } from '../framework';
 import { GENERATOR_METADATA, hclAttributes, PROVIDER_SOURCE, type Mutable } from './source';
 
-/**
- * Configuration of the `qianfan` provider block (docs/index.md).
- */
+/** Configuration of the `qianfan` provider block (docs/index.md). */
 export interface QianfanProviderConfig {
   /**
    * Base URL of the tenant's Yufu admin API, e.g. `https://{domain}-admin.cig.tencentcs.com`.
@@ -115,10 +113,7 @@ export class QianfanProvider extends TerraformProvider {
     this.inputs.alias = value;
   }
 
-  /**
-   * Base URL of the tenant's Yufu admin API, e.g. `https://{domain}-admin.cig.tencentcs.com`.
-   * Environment: `QIANFAN_YUFU_ADMIN_URL`. Plain http is accepted for loopback addresses only.
-   */
+  /** The `yufu_admin_url` argument as set here (QianfanProviderConfig.yufuAdminUrl). */
   get yufuAdminUrl(): QianfanProviderConfig['yufuAdminUrl'] {
     return this.inputs.yufuAdminUrl;
   }
@@ -126,10 +121,7 @@ export class QianfanProvider extends TerraformProvider {
     this.inputs.yufuAdminUrl = value;
   }
 
-  /**
-   * The tenant's Yufu domain (the `{domain}` in `{domain}-admin.cig.tencentcs.com`); an alternative
-   * to `yufu_admin_url`. Environment: `QIANFAN_YUFU_DOMAIN`.
-   */
+  /** The `yufu_domain` argument as set here (QianfanProviderConfig.yufuDomain). */
   get yufuDomain(): QianfanProviderConfig['yufuDomain'] {
     return this.inputs.yufuDomain;
   }
@@ -138,8 +130,8 @@ export class QianfanProvider extends TerraformProvider {
   }
 
   /**
-   * Path to the Yufu service-account JSON file (`{clientId, privateKey}`). Environment:
-   * `QIANFAN_YUFU_SERVICE_ACCOUNT_FILE`.
+   * The `yufu_service_account_file` argument as set here
+   * (QianfanProviderConfig.yufuServiceAccountFile).
    */
   get yufuServiceAccountFile(): QianfanProviderConfig['yufuServiceAccountFile'] {
     return this.inputs.yufuServiceAccountFile;
@@ -148,10 +140,7 @@ export class QianfanProvider extends TerraformProvider {
     this.inputs.yufuServiceAccountFile = value;
   }
 
-  /**
-   * The Yufu service-account JSON itself. Prefer the environment variable
-   * `QIANFAN_YUFU_SERVICE_ACCOUNT` so the key stays out of configuration.
-   */
+  /** The `yufu_service_account` argument as set here (QianfanProviderConfig.yufuServiceAccount). */
   get yufuServiceAccount(): QianfanProviderConfig['yufuServiceAccount'] {
     return this.inputs.yufuServiceAccount;
   }
@@ -159,10 +148,7 @@ export class QianfanProvider extends TerraformProvider {
     this.inputs.yufuServiceAccount = value;
   }
 
-  /**
-   * Base URL of the aPaaS user-management admin API. Environment: `QIANFAN_APAAS_URL`. Plain http
-   * is accepted for loopback addresses only.
-   */
+  /** The `apaas_url` argument as set here (QianfanProviderConfig.apaasUrl). */
   get apaasUrl(): QianfanProviderConfig['apaasUrl'] {
     return this.inputs.apaasUrl;
   }
@@ -171,9 +157,7 @@ export class QianfanProvider extends TerraformProvider {
   }
 
   /**
-   * Path to a JSON file `{"secretId","secretKey"}` with the aPaaS API key pair. Environment:
-   * `QIANFAN_APAAS_CREDENTIALS_FILE`; or set `QIANFAN_APAAS_SECRET_ID` and
-   * `QIANFAN_APAAS_SECRET_KEY`. The SecretKey is never read from provider arguments.
+   * The `apaas_credentials_file` argument as set here (QianfanProviderConfig.apaasCredentialsFile).
    */
   get apaasCredentialsFile(): QianfanProviderConfig['apaasCredentialsFile'] {
     return this.inputs.apaasCredentialsFile;
@@ -182,11 +166,7 @@ export class QianfanProvider extends TerraformProvider {
     this.inputs.apaasCredentialsFile = value;
   }
 
-  /**
-   * How often a request is retried after a rate limit (429, honouring Retry-After), 500/502/503/504
-   * or a lost connection; requests that may have been processed are retried only when idempotent.
-   * Default `5`. Environment: `QIANFAN_MAX_RETRIES`.
-   */
+  /** The `max_retries` argument as set here (QianfanProviderConfig.maxRetries). */
   get maxRetries(): QianfanProviderConfig['maxRetries'] {
     return this.inputs.maxRetries;
   }
@@ -194,10 +174,7 @@ export class QianfanProvider extends TerraformProvider {
     this.inputs.maxRetries = value;
   }
 
-  /**
-   * Longest single wait between retries (exponential backoff with jitter, or the service's
-   * Retry-After), e.g. `30s`. Default `30s`.
-   */
+  /** The `retry_max_wait` argument as set here (QianfanProviderConfig.retryMaxWait). */
   get retryMaxWait(): QianfanProviderConfig['retryMaxWait'] {
     return this.inputs.retryMaxWait;
   }
@@ -205,9 +182,7 @@ export class QianfanProvider extends TerraformProvider {
     this.inputs.retryMaxWait = value;
   }
 
-  /**
-   * Deadline for one operation including all retries, e.g. `10m`. Default `10m`.
-   */
+  /** The `operation_timeout` argument as set here (QianfanProviderConfig.operationTimeout). */
   get operationTimeout(): QianfanProviderConfig['operationTimeout'] {
     return this.inputs.operationTimeout;
   }
@@ -215,10 +190,7 @@ export class QianfanProvider extends TerraformProvider {
     this.inputs.operationTimeout = value;
   }
 
-  /**
-   * Timeout of a single API request, as a duration such as `30s` or `2m`. Default `30s`.
-   * Environment: `QIANFAN_REQUEST_TIMEOUT`.
-   */
+  /** The `request_timeout` argument as set here (QianfanProviderConfig.requestTimeout). */
   get requestTimeout(): QianfanProviderConfig['requestTimeout'] {
     return this.inputs.requestTimeout;
   }

@@ -4,9 +4,7 @@
 import { type Construct, Fn, type IResolvable, type TerraformMetaArguments, TerraformResource } from '../framework';
 import { GENERATOR_METADATA, hclAttributes, metaArguments, type Mutable } from './source';
 
-/**
- * Configuration of resource `qianfan_yufu_oidc_app` (docs/resources/yufu_oidc_app.md).
- */
+/** Configuration of resource `qianfan_yufu_oidc_app` (docs/resources/yufu_oidc_app.md). */
 export interface YufuOidcAppConfig extends TerraformMetaArguments {
   /**
    * Display name, unique within the tenant, 1–64 characters.
@@ -137,9 +135,7 @@ export class YufuOidcApp extends TerraformResource {
     this.inputs = { ...config };
   }
 
-  /**
-   * The application id in Yufu (`app_…`). Use it with `terraform import`.
-   */
+  /** The application id in Yufu (`app_…`). Use it with `terraform import`. */
   get id(): string {
     return this.getStringAttribute('id');
   }
@@ -276,23 +272,17 @@ export class YufuOidcApp extends TerraformResource {
     this.inputs.clientSecretVersion = value;
   }
 
-  /**
-   * The OIDC client id (`ai-` followed by 32 hex characters).
-   */
+  /** The OIDC client id (`ai-` followed by 32 hex characters). */
   get clientId(): string {
     return this.getStringAttribute('client_id');
   }
 
-  /**
-   * The issuer, as the application's discovery document states it.
-   */
+  /** The issuer, as the application's discovery document states it. */
   get issuer(): string {
     return this.getStringAttribute('issuer');
   }
 
-  /**
-   * The application's OpenID discovery URL (单点登录 → 常规配置 → Well-known URL).
-   */
+  /** The application's OpenID discovery URL (单点登录 → 常规配置 → Well-known URL). */
   get wellKnownUrl(): string {
     return this.getStringAttribute('well_known_url');
   }
