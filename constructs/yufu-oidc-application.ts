@@ -14,7 +14,7 @@ import {
   REDIRECT_URIS_MAX,
   SCOPES,
 } from '../providers/qianfan/rules';
-import { DataQianfanOidcDiscovery } from './bindings/oidc-discovery';
+import { DataQianfanOidcDiscovery } from './bindings/data-oidc-discovery';
 import { YufuOidcApp } from './bindings/yufu-oidc-app';
 import { Construct, type TerraformProvider } from './framework';
 import { isToken, parseProps, ruled } from './validation';
@@ -22,32 +22,32 @@ import { isToken, parseProps, ruled } from './validation';
 export interface YufuOidcApplicationProps {
   /** Display name in Yufu, unique in the tenant, 1–64 characters. */
   readonly name: string;
-  /** @default "" */
+  /** Free text shown in the Yufu console. @default - the provider's default for `description` (docs/resources/yufu_oidc_app.md) */
   readonly description?: string;
   /**
    * Where Yufu may send users back after login. https (http only for 127.0.0.1);
    * Yufu rejects `localhost`. For aPaaS: `https://apaas.weworkpro.tencent-cloud.com/{tenant}/`.
    */
   readonly redirectUris: string[];
-  /** @default [] */
+  /** Same rules as redirectUris. @default - the provider's default for `post_logout_redirect_uris` (docs/resources/yufu_oidc_app.md) */
   readonly postLogoutRedirectUris?: string[];
-  /** @default ["authorization_code"] */
+  /** @default - the provider's default for `grant_types` (docs/resources/yufu_oidc_app.md) */
   readonly grantTypes?: (typeof GRANT_TYPES)[number][];
-  /** Must include "openid". @default ["openid", "profile", "email"] */
+  /** Must include "openid". @default - the provider's default for `scopes` (docs/resources/yufu_oidc_app.md) */
   readonly scopes?: (typeof SCOPES)[number][];
-  /** @default true */
+  /** @default - the provider's default for `require_pkce` (docs/resources/yufu_oidc_app.md) */
   readonly requirePkce?: boolean;
-  /** Changing it replaces the app (new client id and secret). @default "web" */
+  /** Changing it replaces the app (new client id and secret). @default - the provider's default for `application_type` (docs/resources/yufu_oidc_app.md) */
   readonly applicationType?: (typeof APPLICATION_TYPES)[number];
-  /** Seconds, 60–86400. @default 7200 */
+  /** Seconds, 60–86400. @default - the provider's default for `access_token_lifetime` (docs/resources/yufu_oidc_app.md) */
   readonly accessTokenLifetime?: number;
-  /** Seconds, 60–86400. @default 3600 */
+  /** Seconds, 60–86400. @default - the provider's default for `id_token_lifetime` (docs/resources/yufu_oidc_app.md) */
   readonly idTokenLifetime?: number;
-  /** Seconds, 3600–31536000. @default 2592000 */
+  /** Seconds, 3600–31536000. @default - the provider's default for `refresh_token_lifetime` (docs/resources/yufu_oidc_app.md) */
   readonly refreshTokenLifetime?: number;
   /** Change to rotate the client secret; a connector given clientSecretVersion follows in the same apply. @default - the secret is never rotated */
   readonly clientSecretVersion?: number;
-  /** The qianfan provider to use. @default the stack's default qianfan provider */
+  /** The qianfan provider to use. @default - the stack's default qianfan provider */
   readonly provider?: TerraformProvider;
 }
 

@@ -1,6 +1,9 @@
 /** The provider docs in docs/ are generated from the schema; this fails when they are stale. */
-import { renderDocs, staleDocs } from '../../scripts/docs';
+import { encodeJsonValue } from '../../providers/runtime/cty';
+import type { ProviderDefinition } from '../../providers/runtime/interfaces';
 import { qianfanProvider } from '../../providers/qianfan/provider';
+import { renderDocs, staleDocs, typePage } from '../../scripts/docs';
+import { typedSchemas } from '../../scripts/lib/schema-text';
 
 test('every resource, data source and function has a page, and every attribute is documented', () => {
   const pages = renderDocs();
@@ -23,4 +26,46 @@ test('sensitive and write-only attributes are marked as such', () => {
 
 test('docs/ matches the schema (run `npm run docs` after changing a schema)', () => {
   expect(staleDocs()).toEqual([]);
+});
+
+describe('defaults are declared once, as the schema default, and rendered from it', () => {
+  const all = [{ typeName: 'provider', schema: qianfanProvider.schema, page: 'index.md' }, ...typedSchemas(qianfanProvider as ProviderDefinition<unknown>).map((t) => ({ ...t, page: typePage(t) }))];
+
+  test('every attribute with a schema default shows that value on its line, and no other line shows one', () => {
+    const pages = renderDocs();
+    for (const t of all) {
+      for (const [name, a] of Object.entries(t.schema.block.attributes)) {
+        const line = pages.get(t.page)!.split('\n').find((l) => l.startsWith(`- \`${name}\` (`))!;
+        const literal = a.default === undefined ? null : encodeJsonValue(a.type, a.default);
+        expect([name, line.match(/^- `[^`]+` \([^`]*?default `([^`]*)`/)?.[1] ?? null]).toEqual([name, literal]);
+      }
+    }
+  });
+
+  /**
+   * Descriptions that still restate a default in prose. The list shrinks to nothing as the
+   * sentences are removed from the schema descriptions (the provider attributes also need a
+   * schema default first); the test fails both for a new restatement and for a stale entry.
+   */
+  const RESTATED = [
+    'provider.max_retries (no schema default: the value lives in code)',
+    'provider.operation_timeout (no schema default: the value lives in code)',
+    'provider.request_timeout (no schema default: the value lives in code)',
+    'provider.retry_max_wait (no schema default: the value lives in code)',
+  ];
+
+  test('descriptions restate no default beyond the known list', () => {
+    const restated = all.flatMap((t) =>
+      Object.entries(t.schema.block.attributes)
+        .filter(([, a]) => /\bDefaults?\b/.test(a.description))
+        .map(([name, a]) => `${t.typeName}.${name}${a.default === undefined ? ' (no schema default: the value lives in code)' : ''}`),
+    );
+    expect(restated.sort()).toEqual(RESTATED);
+  });
+});
+
+test('an ephemeral resource gets its page, in the terraform-plugin-docs layout', () => {
+  const ephemeral = { ...qianfanProvider.resources[0], typeName: 'qianfan_example_secret', schema: { version: 0, block: { description: 'An example.', attributes: { value: { type: 'string' as const, description: 'The value.', computed: true, sensitive: true } } } } };
+  const pages = renderDocs({ ...(qianfanProvider as ProviderDefinition<unknown>), ephemeralResources: [ephemeral as never] });
+  expect(pages.get('ephemeral-resources/example_secret.md')).toMatch(/# qianfan_example_secret \(ephemeral resource\)[\s\S]*### Read-only\n\n- `value` \(string, sensitive\) The value\./);
 });

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TenantsStack } from '../../constructs/tenants-stack';
+import { QianfanProvider, type QianfanProviderConfig } from '../../constructs/bindings/provider';
 import type { TenantEntry } from '../../constructs/tenants-file';
 import { startEmulator, type RunningEmulator } from '../../scripts/lib/emulator';
 import type { Engine } from '../../scripts/lib/engines';
@@ -61,7 +62,7 @@ const FAULTS = {
 };
 
 /** Short waits so the file stays well under three minutes; enough retries that a seeded run converges. */
-const PROVIDER_SETTINGS = { max_retries: 10, retry_max_wait: '1s', request_timeout: '5s', operation_timeout: '90s' };
+const PROVIDER_SETTINGS: QianfanProviderConfig = { maxRetries: 10, retryMaxWait: '1s', requestTimeout: '5s', operationTimeout: '90s' };
 
 let emulator: RunningEmulator;
 let yufu: YufuAdmin;
@@ -274,9 +275,12 @@ function secretHits(secrets: string[], ...texts: string[]): number {
 // ----------------------------------------------------------------------------------------
 
 function config(entries: TenantEntry[]): Record<string, unknown> {
-  const json = synthStack((app) => new TenantsStack(app, 'tenants', entries)).json as { provider: { qianfan: Record<string, unknown>[] } };
-  Object.assign(json.provider.qianfan[0], PROVIDER_SETTINGS);
-  return json;
+  return synthStack((app) => {
+    const stack = new TenantsStack(app, 'tenants', entries);
+    // The provider binding's setters, as a cdktf user would change a construct's provider.
+    Object.assign(stack.node.findChild('qianfan') as QianfanProvider, PROVIDER_SETTINGS);
+    return stack;
+  }).json;
 }
 
 async function newTenant(engine: Engine, label: string, suffix: string): Promise<TenantEntry> {
