@@ -1,6 +1,6 @@
 /**
  * QianfanTenant — a whole Qianfan aPaaS tenant's identity setup in one construct,
- * the three console procedures of DESIGN.md §1 as code:
+ * the three console procedures of docs/architecture.md §1 as code:
  *   1. a Yufu (千帆玉符) OIDC application for the tenant (plus its discovery document),
  *   2. the aPaaS 【腾讯 HR 助手】 connector fed with the app's Well-known URL and
  *      Client ID and the E-HR Corp Key — the provider sends the app's Client Secret

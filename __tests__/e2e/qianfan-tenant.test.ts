@@ -1,5 +1,5 @@
 /**
- * The whole tenant end to end — the three console procedures of DESIGN.md §1 as one
+ * The whole tenant end to end — the three console procedures of docs/architecture.md §1 as one
  * QianfanTenant — on every engine present, against the emulator's Yufu, aPaaS and
  * E-HR services: apply, no-op plan, in-place schedule change, directory changes
  * picked up by the next sync, secret rotation, a refused source switch, destroy.

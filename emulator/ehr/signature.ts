@@ -1,4 +1,4 @@
-// The E-HR data API signature (DESIGN.md §4): SHA-256 hex of appkey + timestamp + token,
+// The E-HR data API signature (docs/api/ehr-directory.md §2): SHA-256 hex of appkey + timestamp + token,
 // sent with the app key and the timestamp in EHR-DATA-* headers.
 import * as crypto from 'node:crypto';
 

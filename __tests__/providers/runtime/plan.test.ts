@@ -1,6 +1,6 @@
 /**
  * The generic plan rules (docs/plugin-protocol/resource-instance-change-lifecycle.md
- * and DESIGN.md §3): configured values unchanged, defaults fill nulls, computed
+ * and docs/architecture.md §3): configured values unchanged, defaults fill nulls, computed
  * values unknown on create and kept on update unless they change with it,
  * write-only values never planned, a change to a force-new attribute plans a
  * replacement.

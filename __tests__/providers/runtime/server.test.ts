@@ -1,7 +1,7 @@
 /**
  * The tfplugin6 handlers, called directly with protobuf messages and values in
  * go-cty's msgpack / JSON forms, over a small provider defined here. Expectations
- * come from the protocol (DESIGN.md §3, hashicorp/terraform docs/plugin-protocol).
+ * come from the protocol (docs/architecture.md §3, hashicorp/terraform docs/plugin-protocol).
  */
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import {
