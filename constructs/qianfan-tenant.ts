@@ -11,7 +11,7 @@
  * name the Terraform resources, so renaming them would replace real objects.
  */
 import { z } from 'zod';
-import { checkCorpKey, corpKeyFromUrl, checkCron, checkTimeZone, SYNC_MODES } from '../providers/qianfan/rules';
+import { checkCorpKey, checkCron, checkTenantId, checkTimeZone, corpKeyFromUrl, SYNC_MODES } from '../providers/qianfan/rules';
 import { ApaasHrConnector } from './bindings/apaas-hr-connector';
 import { ApaasSyncSchedule } from './bindings/apaas-sync-schedule';
 import { Annotations, Construct, type TerraformProvider } from './framework';
@@ -76,16 +76,14 @@ const scheduleSchema = z
   .superRefine((s, ctx) => {
     const tz = s.timeZone ?? DEFAULT_SCHEDULE.timeZone;
     if (!checkTimeZone(tz) && !checkCron(s.cron)) {
-      const problem = checkCron(s.cron, tz);
+      const problem = checkCron(s.cron, tz, s.mode ?? DEFAULT_SCHEDULE.mode);
       if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem, input: s.cron });
     }
   });
 
 const propsSchema = z
   .object({
-    apaasTenantId: z
-      .string({ error: 'expected the aPaaS tenant id' })
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected 1–64 letters, digits, "-" or "_", as in https://apaas.weworkpro.tencent-cloud.com/{tenant}/'),
+    apaasTenantId: ruled(checkTenantId),
     sso: z
       .record(z.string(), z.unknown())
       .refine((sso) => !('clientSecretVersion' in sso), { message: 'expected no clientSecretVersion here: rotate with secretVersion, which the connector follows', path: ['clientSecretVersion'] })

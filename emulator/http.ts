@@ -3,6 +3,7 @@
 // pulling a web framework into the project.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isLoopbackIp } from '../providers/qianfan/rules';
 import { emulatorFaults, FaultSpecError, parseFaultSpec, type FaultInjector } from './faults';
 
 export interface ApiErrorBody {
@@ -323,11 +324,8 @@ export async function listenRecorded(
   }
 }
 
-/** True for hosts that can only mean this machine: localhost, 127.0.0.0/8, ::1. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
+/** True for addresses that can only mean this machine (127.0.0.0/8, ::1): the shared rule. */
+export const isLoopbackHost = isLoopbackIp;
 
 export function methodNotAllowed(method: string | undefined, path: string, allowed: string): ApiError {
   return new ApiError(405, 'method_not_allowed', `method ${method ?? '-'} on ${path}: not supported; expected one of ${allowed}`, undefined, {

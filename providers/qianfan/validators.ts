@@ -1,19 +1,32 @@
-/** Attribute validators for the provider schema, built on rules.ts. */
+/** Attribute validators for the provider schema, built on the shared rules (rules/). */
 import { CtyNumber, isUnknown, type CtyValue } from '../runtime/cty';
 import { ProviderError } from '../runtime/diagnostics';
 import type { AttributeValidator } from '../runtime/schema';
-import { parseDurationMs, shown } from './rules';
+import { describeProblem, parseDurationMs, shown, type ListProblem } from './rules';
 
 /** A validator from a rule on strings; for lists/sets it checks every element. */
-export function stringRule(field: string, rule: (value: string) => string | null, summary: string): AttributeValidator {
+export function stringRule(field: string, rule: (value: string) => string | null, summary: string, secret = false): AttributeValidator {
   return (value, path, diagnostics) => {
     const check = (v: CtyValue, p: typeof path) => {
       if (typeof v !== 'string') return;
       const problem = rule(v);
-      if (problem) diagnostics.error(summary, `${field}: ${problem}; got ${shown(v)}`, p);
+      if (problem) diagnostics.error(summary, describeProblem(field, problem, v, secret), p);
     };
     if (Array.isArray(value)) value.forEach((v, i) => check(v, [...path, i]));
     else check(value, path);
+  };
+}
+
+/** A validator from a rule on a whole list or set of strings (sizes, duplicates, combinations). */
+export function listRule(field: string, rule: (values: string[]) => ListProblem[], summary: string): AttributeValidator {
+  return (value, path, diagnostics) => {
+    if (!Array.isArray(value) || value.some(isUnknown) || !value.every((v) => typeof v === 'string')) return;
+    const values = value as string[];
+    for (const found of rule(values)) {
+      const at = found.index === undefined ? path : [...path, found.index];
+      const got = found.got ?? shown(found.index === undefined ? values : values[found.index]);
+      diagnostics.error(summary, `${field}: ${found.problem}; got ${got}`, at);
+    }
   };
 }
 
