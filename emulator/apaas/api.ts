@@ -34,6 +34,8 @@ export interface ApaasApiContext {
   ehr: EhrClient;
   /** The tenants' sign-in pages at `/{tenantId}/` (§9). */
   signin?: SigninPages;
+  /** The host:port this listener is reached at: TC3 signatures must be over it (§8). */
+  servedHost?: () => string;
 }
 
 const FIRE_PATH = /^\/__control\/tenants\/([^/]+)\/sync-schedule:fire$/;
@@ -286,7 +288,7 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
 
   async function api(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<void> {
     const raw = await readBody(req, 1 << 20);
-    verifyTc3(req, raw, (secretId) => store.secretKey(secretId));
+    verifyTc3(req, raw, (secretId) => store.secretKey(secretId), undefined, ctx.servedHost?.());
     const body = (): Record<string, unknown> => parseJsonObject(raw, req.headers['content-type']) ?? {};
     const path = url.pathname;
     const method = req.method ?? '';

@@ -2,7 +2,7 @@
 import { CtyNumber, isUnknown, type CtyValue } from '../runtime/cty';
 import { ProviderError } from '../runtime/diagnostics';
 import type { AttributeValidator } from '../runtime/schema';
-import { describeProblem, parseDurationMs, shown, type ListProblem } from './rules';
+import { checkDuration, describeProblem, parseDurationMs, shown, type ListProblem } from './rules';
 
 /** A validator from a rule on strings; for lists/sets it checks every element. */
 export function stringRule(field: string, rule: (value: string) => string | null, summary: string, secret = false): AttributeValidator {
@@ -55,13 +55,11 @@ export function sizeRange(field: string, min: number, max: number): AttributeVal
 }
 
 export function durationValidator(field: string): AttributeValidator {
-  return stringRule(field, (v) => (parseDurationMs(v) === null ? 'expected a duration such as 30s, 500ms, 2m or 1h' : null), `Invalid ${field}`);
+  return stringRule(field, checkDuration, `Invalid ${field}`);
 }
 
 export function parseDuration(value: string, field: string): number {
-  const ms = parseDurationMs(value);
-  if (ms === null || ms <= 0) {
-    throw new ProviderError(`Invalid ${field}`, `${field}: expected a positive duration such as 30s, 500ms, 2m or 1h, got ${shown(value)}`);
-  }
-  return ms;
+  const problem = checkDuration(value);
+  if (problem) throw new ProviderError(`Invalid ${field}`, `${field}: ${problem}, got ${shown(value)}`);
+  return parseDurationMs(value)!;
 }

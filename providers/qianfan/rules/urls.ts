@@ -59,15 +59,15 @@ export function checkWellKnownUrl(value: string): string | null {
 }
 
 /** A URL a service fetches or calls: https, or http to a loopback IP; no user-info. */
-export function checkFetchableUrl(value: string): string | null {
-  const url = parse(value, 'https://idp.example.com/token');
+export function checkFetchableUrl(value: string, example = 'https://idp.example.com/token'): string | null {
+  const url = parse(value, example);
   if (typeof url === 'string') return url;
   return httpsOrLoopback(url) ? null : 'expected https (http is only allowed for loopback addresses such as 127.0.0.1)';
 }
 
 /** A service's base URL (yufu_admin_url, apaas_url): fetchable, and no query or fragment to append paths to. */
 export function checkServiceUrl(value: string): string | null {
-  const problem = checkFetchableUrl(value);
+  const problem = checkFetchableUrl(value, 'https://{domain}-admin.cig.tencentcs.com');
   if (problem) return problem;
   if (value.includes('?') || value.includes('#')) return 'expected a base URL without query string or fragment';
   return null;
