@@ -24,7 +24,7 @@ export const isLoopbackHost = isLoopbackIp;
 export function checkServiceUrl(raw: string, field: string): URL {
   const problem = serviceUrlProblem(raw);
   if (problem) {
-    const summary = /https/.test(problem) ? 'Insecure service URL' : 'Invalid URL';
+    const summary = problem.startsWith('expected https') ? 'Insecure service URL' : 'Invalid URL';
     throw new ProviderError(summary, `${field}: ${problem}; got ${shown(raw)}`, [field]);
   }
   return new URL(raw);
