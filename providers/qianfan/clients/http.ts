@@ -151,7 +151,7 @@ export async function requestJson<T>(request: JsonRequest<T>): Promise<JsonRespo
         const why = !retryable
           ? 'not retried: the request may have been processed and is not idempotent'
           : attempt >= policy.maxRetries
-            ? `gave up after ${attempt + 1} attempts (max_retries = ${policy.maxRetries})`
+            ? `gave up after ${attempt + 1} attempt${attempt === 0 ? '' : 's'} (max_retries = ${policy.maxRetries})`
             : `gave up after ${Math.round(elapsed / 1000)} s (operation_timeout)`;
         throw new ProviderError(error.summary, `${error.detail}; ${why}`);
       }
