@@ -214,7 +214,7 @@ export function retryingFetch(
       } catch (error) {
         if (init.signal?.aborted) throw error;
         if (error instanceof ProviderError) throw error;
-        const tls = tlsProblem(error, target.origin);
+        const tls = tlsProblem(error, where);
         if (tls) throw new ProviderError(`${service}: untrusted certificate`, tls);
         const timedOut = error instanceof ResponseTimeout || controller.signal.reason instanceof ResponseTimeout || Date.now() >= deadline - 5;
         reason = `${where}: ${timedOut ? `no complete answer within ${timeoutMs} ms (request_timeout)` : errorCode(error) || (error as Error).message}`;
@@ -256,7 +256,7 @@ async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>>
     });
   } catch (error) {
     if (request.signal?.aborted) throw new ProviderError('Stopped', 'Terraform asked the provider to stop');
-    const tls = tlsProblem(error, request.url.origin);
+    const tls = tlsProblem(error, where);
     if (tls) throw new ProviderError(`${request.service}: untrusted certificate`, tls);
     const e = error as Error;
     const code = errorCode(error);

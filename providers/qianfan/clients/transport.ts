@@ -78,7 +78,7 @@ export function errorCode(error: unknown): string {
 }
 
 /** A message for a certificate the provider does not trust, or null when the failure is not about TLS. */
-export function tlsProblem(error: unknown, origin: string): string | null {
+export function tlsProblem(error: unknown, where: string): string | null {
   const code = errorCode(error);
   if (!TLS_CODES.has(code)) return null;
   const why =
@@ -90,7 +90,7 @@ export function tlsProblem(error: unknown, origin: string): string | null {
           ? 'the server does not speak TLS on this port'
           : 'the certificate is not signed by a trusted CA (self-signed, or a private CA)';
   return (
-    `${origin}: TLS certificate not accepted (${code}: ${why}); nothing was sent. ` +
+    `${where}: TLS certificate not accepted (${code}: ${why}); nothing was sent. ` +
     'The provider always verifies certificates (NODE_TLS_REJECT_UNAUTHORIZED is ignored); to trust a private CA, set NODE_EXTRA_CA_CERTS to its PEM file'
   );
 }
