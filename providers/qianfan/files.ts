@@ -37,6 +37,7 @@ const ERRNO: Record<string, string> = {
   ENOTDIR: 'has a path component that is not a directory',
   ENAMETOOLONG: 'is too long a path',
   EISDIR: 'is a directory',
+  ENXIO: 'is a socket (or a device with nothing behind it), not a regular file',
 };
 
 /**
@@ -56,16 +57,18 @@ export function readRegularFile(path: string, maxBytes: number): Buffer {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new FileReadError(path, `is ${kind(stats)}, not a regular file`);
     if (stats.size > maxBytes) throw new FileReadError(path, `is ${formatBytes(stats.size)}; expected at most ${formatBytes(maxBytes)}`);
-    const buffer = Buffer.alloc(Math.min(maxBytes + 1, stats.size + 1));
+    // Read to the end, whatever st_size said: /proc files report 0 and still have content.
+    const chunks: Buffer[] = [];
     let length = 0;
     for (;;) {
-      if (length === buffer.length) break;
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      const chunk = Buffer.alloc(Math.min(64 * 1024, maxBytes + 1 - length));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
       length += n;
+      if (length > maxBytes) throw new FileReadError(path, `grew past ${formatBytes(maxBytes)} while being read`);
     }
-    if (length > maxBytes) throw new FileReadError(path, `grew past ${formatBytes(maxBytes)} while being read`);
-    return buffer.subarray(0, length);
+    return Buffer.concat(chunks, length);
   } finally {
     closeSync(fd);
   }
