@@ -18,7 +18,8 @@
  * Tenant ids are compared without case and with "-" and "_" alike: "Demo" next to
  * "demo", or "a-b" next to "a_b", is refused, naming both (they would be one Terraform
  * output, and possibly one tenant of a case-insensitive service). The file is read only
- * if it is a regular file of at most 8 MiB; YAML aliases expand at most 100 times.
+ * if it is a regular file of at most 2 MiB; YAML aliases expand at most 100 times and
+ * nesting goes at most 32 levels deep (yaml-limits.ts).
  */
 import { isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { z } from 'zod';
@@ -49,9 +50,11 @@ import {
 } from '../providers/qianfan/rules';
 import { DEFAULT_SCHEDULE } from './qianfan-tenant';
 import { issueMessage, ruled, ruledList } from './validation';
+import { duplicateKeys, MAX_DEPTH, tooDeep } from './yaml-limits';
 
 export const DEFAULT_STACK = 'tenants';
-export const TENANTS_FILE_MAX_BYTES = 8 * 1024 * 1024;
+/** About 60,000 tenants; parsing that much YAML takes a few seconds on this project's machine. */
+export const TENANTS_FILE_MAX_BYTES = 2 * 1024 * 1024;
 /** YAML alias expansions allowed: enough for shared defaults, far too few for a "billion laughs" file. */
 export const MAX_ALIASES = 100;
 const MAX_PROBLEMS = 50;
@@ -103,15 +106,29 @@ const common = {
   waitForInitialSync: z.boolean().optional(),
 };
 
+/** A string a YAML reader may have turned into a number or boolean (001 → 1, no → false): say to quote it. */
+const yamlString = (rule: (value: string) => string | null) =>
+  z
+    .string({
+      error: (issue) =>
+        typeof issue.input === 'number' || typeof issue.input === 'boolean'
+          ? `expected a string; YAML read this value as the ${typeof issue.input} ${String(issue.input)}: put it in quotes`
+          : 'expected a string',
+    })
+    .superRefine((value, ctx) => {
+      const problem = rule(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
 const tenantSchema = z
   .object({
-    id: ruled(checkTenantId),
+    id: yamlString(checkTenantId),
     stack: ruled(checkStackName).optional(),
     ehrAdminUrl: ruled((v) => {
       const r = corpKeyFromUrl(v);
       return 'problem' in r ? r.problem : null;
     }).optional(),
-    corpKey: ruled(checkCorpKey).optional(),
+    corpKey: yamlString(checkCorpKey).optional(),
     secretVersion: z.number().int().min(1).nullable().optional(),
     ...common,
   })
@@ -198,18 +215,37 @@ function collisions(doc: Document, tenants: unknown, at: (path: PropertyKey[], m
   return found;
 }
 
+/** Line and column (1-based) of an offset, without the parser (the file may be refused before parsing). */
+function positionIn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
 export function parseTenantsFile(text: string, file = 'tenants.yaml'): TenantsFile {
+  const deep = tooDeep(text);
+  if (deep !== undefined) {
+    throw new TenantsFileError(file, [{ ...positionIn(text, deep), path: '(nesting)', message: `nested more than ${MAX_DEPTH} levels deep; a tenants file needs 5` }]);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys is checked below in one pass: the parser's own check is quadratic.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const position = (offset: number) => {
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
-  const yamlProblems = [...doc.errors, ...doc.warnings];
+  const yamlProblems = [
+    ...[...doc.errors, ...doc.warnings].map((e) => ({ offset: e.pos[0], message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') })),
+    ...duplicateKeys(doc).map((d) => ({ offset: d.offset, message: `duplicate key ${shown(d.key)}: YAML keeps only one of them, so say it once` })),
+  ];
   if (yamlProblems.length > 0) {
     throw new TenantsFileError(
       file,
-      yamlProblems.slice(0, MAX_PROBLEMS).map((e) => ({ ...position(e.pos[0]), path: '(syntax)', message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') })),
+      yamlProblems.slice(0, MAX_PROBLEMS).map((e) => ({ ...position(e.offset), path: '(syntax)', message: e.message })),
       Math.max(0, yamlProblems.length - MAX_PROBLEMS),
     );
   }

@@ -61,6 +61,7 @@ function describeControl(value: string): string {
 }
 
 const SHOWN_MAX = 120;
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 /** `scheme://user:pass@` → `scheme://…@`: user-info is never shown, even of a refused URL. */
 const USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi;
 
@@ -79,7 +80,8 @@ export function shown(value: unknown, secret = false): string {
     text = undefined;
   }
   if (text === undefined) return String(value);
-  text = withoutUserInfo(text);
+  // Invisible and direction-changing characters are shown as escapes, never applied.
+  text = withoutUserInfo(text).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return text.length > SHOWN_MAX ? `${text.slice(0, SHOWN_MAX - 3)}...` : text;
 }
 
