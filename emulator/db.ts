@@ -20,7 +20,13 @@ export function privateDataDir(dataDir: string): void {
   const existed = fs.existsSync(dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const ours = !existed || fs.existsSync(path.join(dataDir, DB_FILE)) || fs.existsSync(path.join(dataDir, 'emulator.json'));
-  if (ours && (fs.statSync(dataDir).mode & 0o077) !== 0) fs.chmodSync(dataDir, 0o700);
+  if (!ours) return;
+  if ((fs.statSync(dataDir).mode & 0o077) !== 0) fs.chmodSync(dataDir, 0o700);
+  // Every file an older emulator left (database, key files, info file).
+  for (const entry of fs.readdirSync(dataDir, { withFileTypes: true })) {
+    const file = path.join(dataDir, entry.name);
+    if (entry.isFile() && (fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+  }
 }
 
 /** Creates the file 0600, or tightens an existing one (SQLite gives -wal and -shm the same mode). */

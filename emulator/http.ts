@@ -68,7 +68,8 @@ export async function readBody(req: http.IncomingMessage, limitBytes: number): P
     const buf = chunk as Buffer;
     size += buf.length;
     if (size > limitBytes) {
-      throw new ApiError(413, 'payload_too_large', `request body: got more than ${limitBytes} bytes; expected at most ${limitBytes}`);
+      // The rest of the body is not read: the connection cannot carry another request.
+      throw new ApiError(413, 'payload_too_large', `request body: got more than ${limitBytes} bytes; expected at most ${limitBytes}`, undefined, { connection: 'close' });
     }
     chunks.push(buf);
   }
