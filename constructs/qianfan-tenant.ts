@@ -11,11 +11,11 @@
  * name the Terraform resources, so renaming them would replace real objects.
  */
 import { z } from 'zod';
-import { checkCorpKey, checkCron, checkTenantId, checkTimeZone, corpKeyFromUrl, SYNC_MODES } from '../providers/qianfan/rules';
+import { checkCorpKey, checkCron, checkTenantId, checkTimeZone, corpKeyFromUrl, oneOfRule, SYNC_MODES, type SyncMode } from '../providers/qianfan/rules';
 import { ApaasHrConnector } from './bindings/apaas-hr-connector';
 import { ApaasSyncSchedule } from './bindings/apaas-sync-schedule';
 import { Annotations, Construct, type TerraformProvider } from './framework';
-import { isToken, parseProps, PropsError, ruled } from './validation';
+import { falseOr, isToken, parseProps, PropsError, ruled } from './validation';
 import { YufuOidcApplication, type YufuOidcApplicationProps } from './yufu-oidc-application';
 
 export interface SyncScheduleProps {
@@ -70,7 +70,7 @@ const scheduleSchema = z
   .object({
     cron: ruled((v) => checkCron(v)),
     timeZone: ruled(checkTimeZone).optional(),
-    mode: z.enum(SYNC_MODES).optional(),
+    mode: ruled<SyncMode>(oneOfRule(SYNC_MODES)).optional(),
     enabled: z.boolean().optional(),
   })
   .superRefine((s, ctx) => {
@@ -93,7 +93,7 @@ const propsSchema = z
       return 'problem' in r ? r.problem : null;
     }).optional(),
     corpKey: ruled(checkCorpKey).optional(),
-    schedule: z.union([z.literal(false), scheduleSchema]).optional(),
+    schedule: falseOr(scheduleSchema).optional(),
     secretHandling: z.enum(['provider', 'state', 'write-only']).optional(),
     secretVersion: z.number().int('expected a whole number').min(1, 'expected a number ≥ 1').nullable().optional(),
     waitForInitialSync: z.boolean().optional(),

@@ -44,12 +44,14 @@ import {
   LIFETIME_LIMITS,
   SCOPES,
   shown,
+  oneOfRule,
   SYNC_MODES,
   tenantKey,
+  type SyncMode,
   type LifetimeField,
 } from '../providers/qianfan/rules';
 import { DEFAULT_SCHEDULE } from './qianfan-tenant';
-import { issueMessage, ruled, ruledList } from './validation';
+import { falseOr, issueMessage, ruled, ruledList } from './validation';
 import { duplicateKeys, MAX_DEPTH, tooDeep } from './yaml-limits';
 
 export const DEFAULT_STACK = 'tenants';
@@ -59,13 +61,12 @@ export const TENANTS_FILE_MAX_BYTES = 2 * 1024 * 1024;
 export const MAX_ALIASES = 100;
 const MAX_PROBLEMS = 50;
 
-const scheduleSchema = z.union([
-  z.literal(false),
+const scheduleSchema = falseOr(
   z
     .object({
       cron: ruled((v) => checkCron(v)),
       timeZone: ruled(checkTimeZone).optional(),
-      mode: z.enum(SYNC_MODES).optional(),
+      mode: ruled<SyncMode>(oneOfRule(SYNC_MODES)).optional(),
       enabled: z.boolean().optional(),
     })
     .strict()
@@ -75,9 +76,9 @@ const scheduleSchema = z.union([
       const problem = checkCron(s.cron, tz, s.mode ?? DEFAULT_SCHEDULE.mode);
       if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem, input: s.cron });
     }),
-]);
+);
 
-const inList = (allowed: readonly string[]) => (v: string) => (allowed.includes(v) ? null : `expected one of ${allowed.join(', ')}`);
+const inList = oneOfRule;
 const lifetime = (field: LifetimeField) => {
   const [min, max] = LIFETIME_LIMITS[field];
   const expected = lifetimeExpectation(field);

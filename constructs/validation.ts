@@ -36,11 +36,25 @@ function underToken(props: unknown, path: readonly PropertyKey[]): boolean {
 }
 
 /** A string checked by one of the shared service rules, unless it is a token. */
-export function ruled(rule: (value: string) => string | null): z.ZodType<string> {
-  return z.string().superRefine((value, ctx) => {
+export function ruled<T extends string = string>(rule: (value: string) => string | null): z.ZodType<T> {
+  const schema = z.string().superRefine((value, ctx) => {
     if (isToken(value)) return;
     const problem = rule(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+  // The rule has checked the value (e.g. against an enum's values).
+  return schema as unknown as z.ZodType<T>;
+}
+
+/**
+ * `false`, or a value of `schema`, with the schema's own issues (a z.union would say
+ * only "invalid input" about the whole object).
+ */
+export function falseOr<S extends z.ZodType>(schema: S): z.ZodType<false | z.infer<S>> {
+  return z.custom<false | z.infer<S>>().superRefine((value, ctx) => {
+    if (value === false) return;
+    const result = schema.safeParse(value, { reportInput: true });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as never);
   });
 }
 

@@ -17,7 +17,9 @@ import {
   type Scope,
   lifetimeExpectation,
   LIFETIME_LIMITS,
+  oneOfRule,
   SCOPES,
+  type ApplicationType,
 } from '../providers/qianfan/rules';
 import { DataQianfanOidcDiscovery } from './bindings/data-oidc-discovery';
 import { YufuOidcApp } from './bindings/yufu-oidc-app';
@@ -62,8 +64,8 @@ const lifetime = (name: keyof typeof LIFETIME_LIMITS) => {
   return z.number({ error: expected }).int(expected).min(min, expected).max(max, expected).optional();
 };
 
-const isGrantType = (v: string) => ((GRANT_TYPES as readonly string[]).includes(v) ? null : `expected one of ${GRANT_TYPES.join(', ')}`);
-const isScope = (v: string) => ((SCOPES as readonly string[]).includes(v) ? null : `expected one of ${SCOPES.join(', ')}`);
+const isGrantType = oneOfRule(GRANT_TYPES);
+const isScope = oneOfRule(SCOPES);
 
 const propsSchema = z.object({
   name: ruled(checkName),
@@ -74,7 +76,7 @@ const propsSchema = z.object({
   // A token element may be "openid": that is for the provider to check at plan time.
   scopes: ruledList<Scope>(checkScopes, isScope).optional(),
   requirePkce: z.boolean().optional(),
-  applicationType: z.enum(APPLICATION_TYPES).optional(),
+  applicationType: ruled<ApplicationType>(oneOfRule(APPLICATION_TYPES)).optional(),
   accessTokenLifetime: lifetime('access_token_lifetime'),
   idTokenLifetime: lifetime('id_token_lifetime'),
   refreshTokenLifetime: lifetime('refresh_token_lifetime'),

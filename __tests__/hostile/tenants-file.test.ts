@@ -113,9 +113,18 @@ describe('built to be slow', () => {
 });
 
 describe('built to be large', () => {
-  test('a 5 MB field gets an excerpt of at most 120 characters, not the field', () => {
-    const error = refused('a 5 MB app description', `tenants:\n${tenant('t1', `    sso: { description: "${'d'.repeat(5 * 1024 * 1024)}" }\n`)}`, /hostile\.yaml:4:\d+: tenants\[0\]\.sso\.description: expected at most 256 characters, got more than 1000000; got "d{10,}\.\.\./);
+  test('a 1.5 MB field (the file cap is 2 MiB) gets an excerpt of at most 120 characters, not the field', () => {
+    const error = refused('a 1.5 MB app description', `tenants:\n${tenant('t1', `    sso: { description: "${'d'.repeat(1536 * 1024)}" }\n`)}`, /hostile\.yaml:4:\d+: tenants\[0\]\.sso\.description: expected at most 256 characters, got more than 1000000; got "d{10,}\.\.\./, { ms: 10_000, messageChars: 2_000 });
     expect(error.problems[0]!.message.length).toBeLessThan(250);
+  });
+
+  test('a file with a 5 MB field is refused by size before it is parsed', () => {
+    const file = join(dir, 'field-5mb.yaml');
+    writeFileSync(file, `tenants:\n${tenant('t1', `    sso: { description: "${'d'.repeat(5 * 1024 * 1024)}" }\n`)}`);
+    const o = measure(() => loadTenantsFile(file));
+    expect(o.error?.message).toMatch(/cannot read the tenants file .*field-5mb\.yaml: it is 5 MiB; expected at most 2 MiB/);
+    expect(o.ms).toBeLessThan(200);
+    report.push({ category: 'tenants file', what: 'a file with a 5 MB field', message: o.error!.message.replace(dir, '…'), ms: o.ms });
   });
 
   test('2,000 bad tenants: 50 problems listed, the rest counted, a message of a few KB', () => {

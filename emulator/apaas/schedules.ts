@@ -1,7 +1,7 @@
 // Sync schedules: one croner job per enabled schedule, in the schedule's IANA time zone.
 // Jobs are (re)built on start from the DB and whenever a schedule is written or deleted.
 import { Cron } from 'croner';
-import { checkCron, checkTimeZone, CRON_OPTIONS, describeProblem, isSyncMode, SYNC_MODES, type SyncMode } from '../../providers/qianfan/rules';
+import { checkCron, checkTimeZone, CRON_OPTIONS, describeProblem, isSyncMode, oneOfRule, SYNC_MODES, type SyncMode } from '../../providers/qianfan/rules';
 import { ApiError, describeJsonType } from '../http';
 import type { Schedule } from './store';
 
@@ -34,7 +34,7 @@ export function validateSchedule(body: Record<string, unknown>): ScheduleInput {
   const cron = text('cron', 'a cron expression of 5 fields (minute hour day month weekday) or 6 with seconds first');
   const timeZone = text('time_zone', 'an IANA time zone name such as "Asia/Shanghai"');
   const mode = body.mode ?? 'incremental';
-  if (!isSyncMode(mode)) throw invalid('mode', describeProblem('mode', `expected one of ${SYNC_MODES.join(', ')}`, mode));
+  if (!isSyncMode(mode)) throw invalid('mode', describeProblem('mode', oneOfRule(SYNC_MODES)(String(mode))!, mode));
   const enabled = body.enabled ?? true;
   if (typeof enabled !== 'boolean') throw invalid('enabled', `enabled: got ${describeJsonType(enabled)}; expected true or false`);
   const cronProblem = checkCron(cron);
@@ -42,7 +42,7 @@ export function validateSchedule(body: Record<string, unknown>): ScheduleInput {
   const zoneProblem = checkTimeZone(timeZone);
   if (zoneProblem) throw invalid('time_zone', describeProblem('time_zone', zoneProblem, timeZone));
   const inZone = checkCron(cron, timeZone, mode);
-  if (inZone) throw invalid('cron', `${describeProblem('cron', inZone, cron)} in time zone ${timeZone}`);
+  if (inZone) throw invalid('cron', describeProblem('cron', inZone, cron));
   return { cron, time_zone: timeZone, mode, enabled };
 }
 

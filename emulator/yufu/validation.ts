@@ -14,6 +14,7 @@ import {
   isApplicationType,
   LIFETIME_LIMITS,
   lifetimeExpectation,
+  oneOfRule,
   REDIRECT_URIS_MAX,
   shown,
   type ListProblem,
@@ -75,7 +76,7 @@ function text(field: 'name' | 'description', v: unknown, rule: (value: string) =
 
 function checkApplicationType(v: unknown): ApplicationType {
   if (typeof v !== 'string' || !isApplicationType(v)) {
-    throw invalid('application_type', describeProblem('application_type', `expected one of ${APPLICATION_TYPES.join(', ')}`, v));
+    throw invalid('application_type', describeProblem('application_type', oneOfRule(APPLICATION_TYPES)(String(v))!, v));
   }
   return v;
 }

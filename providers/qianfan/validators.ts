@@ -2,7 +2,7 @@
 import { CtyNumber, isUnknown, type CtyValue } from '../runtime/cty';
 import { ProviderError } from '../runtime/diagnostics';
 import type { AttributeValidator } from '../runtime/schema';
-import { checkDuration, describeProblem, parseDurationMs, shown, type ListProblem } from './rules';
+import { checkDuration, describeProblem, oneOfRule, parseDurationMs, shown, type ListProblem } from './rules';
 
 /** A validator from a rule on strings; for lists/sets it checks every element. */
 export function stringRule(field: string, rule: (value: string) => string | null, summary: string, secret = false): AttributeValidator {
@@ -31,7 +31,7 @@ export function listRule(field: string, rule: (values: string[]) => ListProblem[
 }
 
 export function oneOf(field: string, allowed: readonly string[]): AttributeValidator {
-  return stringRule(field, (v) => (allowed.includes(v) ? null : `expected one of ${allowed.join(', ')}`), `Invalid ${field}`);
+  return stringRule(field, oneOfRule(allowed), `Invalid ${field}`);
 }
 
 /** A whole number in [min, max]; `what` names the unit in the message. */
@@ -40,7 +40,7 @@ export function intRange(field: string, min: number, max: number, what = 'a whol
     if (!(value instanceof CtyNumber)) return;
     if (!value.isInteger() || value.compare(CtyNumber.of(min)) < 0 || value.compare(CtyNumber.of(max)) > 0) {
       const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
-      diagnostics.error(`Invalid ${field}`, `${field}: expected ${what} ${range}, got ${value.toString()}`, path);
+      diagnostics.error(`Invalid ${field}`, `${field}: expected ${what} ${range}; got ${value.toString()}`, path);
     }
   };
 }

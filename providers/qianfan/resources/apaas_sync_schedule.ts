@@ -12,7 +12,7 @@ import type { Schema } from '../../runtime/schema';
 import type { Schedule, ScheduleInput } from '../clients/apaas';
 import type { QianfanClients } from '../config';
 import { claimantOf, recordOwnership } from '../ownership';
-import { checkCron, checkTenantId, checkTimeZone, isSyncMode, SYNC_MODES } from '../rules';
+import { checkCron, checkTenantId, checkTimeZone, describeProblem, isSyncMode, SYNC_MODES } from '../rules';
 import { createSingleton } from '../singleton';
 import { oneOf, stringRule } from '../validators';
 import { attr, bool, str } from '../values';
@@ -77,7 +77,7 @@ export const apaasSyncScheduleResource: ResourceDefinition<QianfanClients> = {
     const mode = config.mode === null ? schema.block.attributes.mode!.default : isSyncMode(config.mode) ? config.mode : 'incremental';
     if (typeof cron === 'string' && typeof tz === 'string' && isSyncMode(mode) && !checkCron(cron) && !checkTimeZone(tz)) {
       const problem = checkCron(cron, tz, mode);
-      if (problem) diagnostics.error('Invalid cron expression', `cron: ${problem}; got ${JSON.stringify(cron)} in time zone ${tz}`, ['cron']);
+      if (problem) diagnostics.error('Invalid cron expression', describeProblem('cron', problem, cron), ['cron']);
     }
   },
 

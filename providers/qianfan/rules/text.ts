@@ -85,6 +85,12 @@ export function shown(value: unknown, secret = false): string {
   return text.length > SHOWN_MAX ? `${text.slice(0, SHOWN_MAX - 3)}...` : text;
 }
 
+/** A value from a fixed list (an enum of the API). */
+export const oneOfRule =
+  (allowed: readonly string[]) =>
+  (value: string): string | null =>
+    allowed.includes(value) ? null : `expected one of ${allowed.join(', ')}`;
+
 /** The one way a rule's problem reads: `field: expected …; got …`. */
 export function describeProblem(field: string, problem: string, value: unknown, secret = false): string {
   return `${field}: ${problem}; got ${shown(value, secret)}`;
