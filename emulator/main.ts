@@ -5,7 +5,7 @@ import { setClockOffset } from './clock';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isLoopbackIp } from '../providers/qianfan/rules';
+import { checkYufuDomain, isLoopbackIp } from '../providers/qianfan/rules';
 import { setControlEndpoints } from './http';
 import { describeSpec, emulatorFaults, FAULT_FLAGS, FAULT_USAGE, FaultSpecError, specFromFlags, type FaultFlagValues, type FaultSpec } from './faults';
 
@@ -79,9 +79,8 @@ function readArgs(argv: string[]): Args {
     process.exit(0);
   }
   const domain = values.domain;
-  if (domain !== undefined && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(domain)) {
-    fail(`--domain: got ${JSON.stringify(domain)}; expected a lowercase DNS label (letters, digits, hyphens)`);
-  }
+  const domainProblem = domain === undefined ? null : checkYufuDomain(domain);
+  if (domainProblem) fail(`--domain: ${domainProblem}; got ${JSON.stringify(domain)}`);
   const employees = values['ehr-employees'];
   if (employees !== undefined && (!/^[0-9]+$/.test(employees) || Number(employees) > 200_000)) {
     fail(`--ehr-employees: got ${JSON.stringify(employees)}; expected an integer from 0 to 200000`);
