@@ -16,6 +16,8 @@ const engines = enginesForTests();
 const MB50 = 50 * 1024 * 1024;
 const SECRET_KEY = 'hostile-secret-key-value';
 let server: HostileServer;
+/** Stands in for a proxy the environment names: the provider must never go through it. */
+let proxy: HostileServer;
 const report: CaseReport[] = [];
 
 beforeAll(async () => {
@@ -26,9 +28,11 @@ beforeAll(async () => {
     slow: slow(300),
     escapes: json(400, { error: { code: 'bad\u001b[31m', message: `\u001b[2J\u001b[1;31mALL YOUR BASE\u0007${'x'.repeat(10_000)}` } }),
   });
+  proxy = await hostileServer({});
 });
 afterAll(async () => {
   await server?.close();
+  await proxy?.close();
   printReport('hostile answers (one plan per engine; request_timeout 2s, max_retries 0)', report);
 });
 
@@ -89,6 +93,12 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
       QIANFAN_APAAS_URL: `${server.url}/apaas`,
       QIANFAN_APAAS_SECRET_ID: 'AKIDhostile',
       QIANFAN_APAAS_SECRET_KEY: SECRET_KEY,
+      // An environment that would route the credentials through someone else's proxy.
+      HTTP_PROXY: proxy.url,
+      HTTPS_PROXY: proxy.url,
+      ALL_PROXY: proxy.url,
+      http_proxy: proxy.url,
+      NO_PROXY: '',
     });
     await w.init();
     const memory = new ProviderMemory(w.dir);
@@ -117,6 +127,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
     expect(memory.killed).toEqual([]);
     expect(processes).toBeGreaterThan(0);
     expect(peakMb).toBeLessThan(300);
+    // Requests go where the configured URLs say, never through a proxy from the environment.
+    expect(proxy.seen).toEqual([]);
     // Only reads were sent, each once (max_retries 0), and no write.
     const seen = server.seen.slice(before);
     expect(seen.filter((s) => s.method !== 'GET')).toEqual([]);
