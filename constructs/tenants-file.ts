@@ -40,18 +40,15 @@ import {
   GRANT_TYPES,
   type GrantType,
   type Scope,
-  lifetimeExpectation,
-  LIFETIME_LIMITS,
   SCOPES,
   shown,
   oneOfRule,
   SYNC_MODES,
   tenantKey,
   type SyncMode,
-  type LifetimeField,
 } from '../providers/qianfan/rules';
 import { DEFAULT_SCHEDULE } from './qianfan-tenant';
-import { falseOr, issueMessage, ruled, ruledList } from './validation';
+import { falseOr, issueMessage, lifetimeSchema, ruled, ruledList } from './validation';
 import { duplicateKeys, MAX_DEPTH, tooDeep } from './yaml-limits';
 
 export const DEFAULT_STACK = 'tenants';
@@ -79,11 +76,7 @@ const scheduleSchema = falseOr(
 );
 
 const inList = oneOfRule;
-const lifetime = (field: LifetimeField) => {
-  const [min, max] = LIFETIME_LIMITS[field];
-  const expected = lifetimeExpectation(field);
-  return z.number({ error: expected }).int(expected).min(min, expected).max(max, expected).optional();
-};
+const lifetime = lifetimeSchema;
 
 const ssoSchema = z
   .object({

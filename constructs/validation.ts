@@ -4,7 +4,7 @@
  * once so a user fixes them in one pass.
  */
 import { z } from 'zod';
-import { shown, type ListProblem } from '../providers/qianfan/rules';
+import { LIFETIME_LIMITS, lifetimeExpectation, shown, type LifetimeField, type ListProblem } from '../providers/qianfan/rules';
 import { Token } from './framework';
 
 export class PropsError extends Error {
@@ -44,6 +44,13 @@ export function ruled<T extends string = string>(rule: (value: string) => string
   });
   // The rule has checked the value (e.g. against an enum's values).
   return schema as unknown as z.ZodType<T>;
+}
+
+/** A token lifetime in whole seconds, within the service's limits for it. */
+export function lifetimeSchema(field: LifetimeField) {
+  const [min, max] = LIFETIME_LIMITS[field];
+  const expected = lifetimeExpectation(field);
+  return z.number({ error: expected }).int(expected).min(min, expected).max(max, expected).optional();
 }
 
 /**

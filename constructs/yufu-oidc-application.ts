@@ -15,8 +15,6 @@ import {
   GRANT_TYPES,
   type GrantType,
   type Scope,
-  lifetimeExpectation,
-  LIFETIME_LIMITS,
   oneOfRule,
   SCOPES,
   type ApplicationType,
@@ -24,7 +22,7 @@ import {
 import { DataQianfanOidcDiscovery } from './bindings/data-oidc-discovery';
 import { YufuOidcApp } from './bindings/yufu-oidc-app';
 import { Construct, type TerraformProvider } from './framework';
-import { parseProps, ruled, ruledList } from './validation';
+import { lifetimeSchema, parseProps, ruled, ruledList } from './validation';
 
 export interface YufuOidcApplicationProps {
   /** Display name in Yufu, unique in the tenant, 1–64 characters. */
@@ -58,11 +56,7 @@ export interface YufuOidcApplicationProps {
   readonly provider?: TerraformProvider;
 }
 
-const lifetime = (name: keyof typeof LIFETIME_LIMITS) => {
-  const [min, max] = LIFETIME_LIMITS[name];
-  const expected = lifetimeExpectation(name);
-  return z.number({ error: expected }).int(expected).min(min, expected).max(max, expected).optional();
-};
+const lifetime = lifetimeSchema;
 
 const isGrantType = oneOfRule(GRANT_TYPES);
 const isScope = oneOfRule(SCOPES);
