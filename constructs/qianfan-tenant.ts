@@ -11,11 +11,11 @@
  * name the Terraform resources, so renaming them would replace real objects.
  */
 import { z } from 'zod';
-import { checkCorpKey, corpKeyFromUrl, checkCron, checkTimeZone, SYNC_MODES } from '../providers/qianfan/rules';
+import { checkCorpKey, checkCron, checkTenantId, checkTimeZone, corpKeyFromUrl, oneOfRule, SYNC_MODES, type SyncMode } from '../providers/qianfan/rules';
 import { ApaasHrConnector } from './bindings/apaas-hr-connector';
 import { ApaasSyncSchedule } from './bindings/apaas-sync-schedule';
 import { Annotations, Construct, type TerraformProvider } from './framework';
-import { isToken, parseProps, PropsError, ruled } from './validation';
+import { falseOr, isToken, parseProps, PropsError, ruled } from './validation';
 import { YufuOidcApplication, type YufuOidcApplicationProps } from './yufu-oidc-application';
 
 export interface SyncScheduleProps {
@@ -70,22 +70,20 @@ const scheduleSchema = z
   .object({
     cron: ruled((v) => checkCron(v)),
     timeZone: ruled(checkTimeZone).optional(),
-    mode: z.enum(SYNC_MODES).optional(),
+    mode: ruled<SyncMode>(oneOfRule(SYNC_MODES)).optional(),
     enabled: z.boolean().optional(),
   })
   .superRefine((s, ctx) => {
     const tz = s.timeZone ?? DEFAULT_SCHEDULE.timeZone;
     if (!checkTimeZone(tz) && !checkCron(s.cron)) {
-      const problem = checkCron(s.cron, tz);
+      const problem = checkCron(s.cron, tz, s.mode ?? DEFAULT_SCHEDULE.mode);
       if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem, input: s.cron });
     }
   });
 
 const propsSchema = z
   .object({
-    apaasTenantId: z
-      .string({ error: 'expected the aPaaS tenant id' })
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected 1–64 letters, digits, "-" or "_", as in https://apaas.weworkpro.tencent-cloud.com/{tenant}/'),
+    apaasTenantId: ruled(checkTenantId),
     sso: z
       .record(z.string(), z.unknown())
       .refine((sso) => !('clientSecretVersion' in sso), { message: 'expected no clientSecretVersion here: rotate with secretVersion, which the connector follows', path: ['clientSecretVersion'] })
@@ -95,7 +93,7 @@ const propsSchema = z
       return 'problem' in r ? r.problem : null;
     }).optional(),
     corpKey: ruled(checkCorpKey).optional(),
-    schedule: z.union([z.literal(false), scheduleSchema]).optional(),
+    schedule: falseOr(scheduleSchema).optional(),
     secretHandling: z.enum(['provider', 'state', 'write-only']).optional(),
     secretVersion: z.number().int('expected a whole number').min(1, 'expected a number ≥ 1').nullable().optional(),
     waitForInitialSync: z.boolean().optional(),

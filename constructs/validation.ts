@@ -4,7 +4,7 @@
  * once so a user fixes them in one pass.
  */
 import { z } from 'zod';
-import { shown } from '../providers/qianfan/rules';
+import { LIFETIME_LIMITS, lifetimeExpectation, shown, type LifetimeField, type ListProblem } from '../providers/qianfan/rules';
 import { Token } from './framework';
 
 export class PropsError extends Error {
@@ -36,12 +36,75 @@ function underToken(props: unknown, path: readonly PropertyKey[]): boolean {
 }
 
 /** A string checked by one of the shared service rules, unless it is a token. */
-export function ruled(rule: (value: string) => string | null): z.ZodType<string> {
-  return z.string().superRefine((value, ctx) => {
+export function ruled<T extends string = string>(rule: (value: string) => string | null): z.ZodType<T> {
+  const schema = z.string().superRefine((value, ctx) => {
     if (isToken(value)) return;
     const problem = rule(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
+  // The rule has checked the value (e.g. against an enum's values).
+  return schema as unknown as z.ZodType<T>;
+}
+
+/** A token lifetime in whole seconds, within the service's limits for it. */
+export function lifetimeSchema(field: LifetimeField) {
+  const [min, max] = LIFETIME_LIMITS[field];
+  const expected = lifetimeExpectation(field);
+  return z.number({ error: expected }).int(expected).min(min, expected).max(max, expected).optional();
+}
+
+/**
+ * `false`, or a value of `schema`, with the schema's own issues (a z.union would say
+ * only "invalid input" about the whole object).
+ */
+export function falseOr<S extends z.ZodType>(schema: S): z.ZodType<false | z.infer<S>> {
+  return z.custom<false | z.infer<S>>().superRefine((value, ctx) => {
+    if (value === false) return;
+    const result = schema.safeParse(value, { reportInput: true });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as never);
+  });
+}
+
+/**
+ * A list checked by one of the shared list rules (sizes, duplicates, combinations).
+ * With tokens among the elements only the literal ones are checked, one by one.
+ */
+export function ruledList<T extends string = string>(rule: (values: string[]) => ListProblem[], element: (value: string) => string | null): z.ZodType<T[]> {
+  const schema = z.array(z.string(), { error: 'expected a list of strings' }).superRefine((values, ctx) => {
+    if (isToken(values)) return;
+    if (values.some(isToken)) {
+      values.forEach((v, i) => {
+        const problem = isToken(v) ? null : element(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [i], input: v });
+      });
+      return;
+    }
+    for (const found of rule(values)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: found.problem,
+        path: found.index === undefined ? [] : [found.index],
+        input: found.index === undefined ? values : values[found.index],
+        ...(found.got !== undefined ? { params: { got: found.got } } : {}),
+      });
+    }
+  });
+  // The rule has checked every element against the allowed values.
+  return schema as unknown as z.ZodType<T[]>;
+}
+
+const MESSAGE_MAX = 300;
+
+/** "problem; got value" for one zod issue: the rules' own wording, zod's lower-cased. */
+export function issueMessage(issue: z.core.$ZodIssue, secret = false): string {
+  const got = (issue as { params?: { got?: unknown } }).params?.got;
+  const input = 'input' in issue ? issue.input : undefined;
+  const suffix = typeof got === 'string' ? `; got ${got}` : 'input' in issue ? `; got ${input === undefined ? 'undefined' : shown(input, secret)}` : '';
+  // The rules' own messages are written as they should read ("Yufu rejects …");
+  // zod's built-in ones start with a capital ("Invalid option: …").
+  const message = issue.code === 'custom' ? issue.message : lowerFirst(issue.message);
+  // zod lists every unrecognized key: a file with 100,000 of them must not make a 2 MB message.
+  return `${message.length > MESSAGE_MAX ? `${message.slice(0, MESSAGE_MAX - 3)}...` : message}${suffix}`;
 }
 
 export function parseProps<S extends z.ZodType>(
@@ -60,11 +123,7 @@ export function parseProps<S extends z.ZodType>(
   const problems = issues.map((issue) => {
     const path = issue.path.length === 0 ? 'props' : issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
     const secret = secretPaths.some((s) => path === s || path.startsWith(`${s}[`) || path.startsWith(`${s}.`));
-    const got = 'input' in issue ? `; got ${issue.input === undefined ? 'undefined' : shown(issue.input, secret)}` : '';
-    // The rules' own messages are written as they should read ("Yufu rejects …");
-    // zod's built-in ones start with a capital ("Invalid option: …").
-    const message = issue.code === 'custom' ? issue.message : lowerFirst(issue.message);
-    return { path, message: `${message}${got}` };
+    return { path, message: issueMessage(issue, secret) };
   }).filter((p) => {
     // .int() and .max() can both reject one number with the same text.
     const key = `${p.path}\n${p.message}`;

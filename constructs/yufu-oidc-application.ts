@@ -7,17 +7,22 @@ import { z } from 'zod';
 import {
   APPLICATION_TYPES,
   checkDescription,
+  checkGrantTypes,
   checkName,
   checkRedirectUri,
+  checkRedirectUris,
+  checkScopes,
   GRANT_TYPES,
-  LIFETIME_LIMITS,
-  REDIRECT_URIS_MAX,
+  type GrantType,
+  type Scope,
+  oneOfRule,
   SCOPES,
+  type ApplicationType,
 } from '../providers/qianfan/rules';
 import { DataQianfanOidcDiscovery } from './bindings/data-oidc-discovery';
 import { YufuOidcApp } from './bindings/yufu-oidc-app';
 import { Construct, type TerraformProvider } from './framework';
-import { isToken, parseProps, ruled } from './validation';
+import { lifetimeSchema, parseProps, ruled, ruledList } from './validation';
 
 export interface YufuOidcApplicationProps {
   /** Display name in Yufu, unique in the tenant, 1–64 characters. */
@@ -51,32 +56,21 @@ export interface YufuOidcApplicationProps {
   readonly provider?: TerraformProvider;
 }
 
-const lifetime = (name: keyof typeof LIFETIME_LIMITS) => {
-  const [min, max] = LIFETIME_LIMITS[name];
-  return z
-    .number({ error: `expected a whole number of seconds from ${min} to ${max}` })
-    .int(`expected a whole number of seconds from ${min} to ${max}`)
-    .min(min, `expected a whole number of seconds from ${min} to ${max}`)
-    .max(max, `expected a whole number of seconds from ${min} to ${max}`)
-    .optional();
-};
+const lifetime = lifetimeSchema;
+
+const isGrantType = oneOfRule(GRANT_TYPES);
+const isScope = oneOfRule(SCOPES);
 
 const propsSchema = z.object({
   name: ruled(checkName),
   description: ruled(checkDescription).optional(),
-  redirectUris: z
-    .array(ruled(checkRedirectUri), { error: 'expected a list of redirect URIs' })
-    .min(1, 'expected at least one redirect URI')
-    .max(REDIRECT_URIS_MAX, `expected at most ${REDIRECT_URIS_MAX} redirect URIs`),
-  postLogoutRedirectUris: z.array(ruled(checkRedirectUri)).max(REDIRECT_URIS_MAX).optional(),
-  grantTypes: z.array(z.enum(GRANT_TYPES)).min(1).optional(),
-  scopes: z
-    .array(z.enum(SCOPES))
-    // A token element may be "openid": that is for the provider to check at plan time.
-    .refine((s) => s.includes('openid') || s.some(isToken), 'expected the scopes to include "openid"')
-    .optional(),
+  redirectUris: ruledList((v) => checkRedirectUris(v, 1), checkRedirectUri),
+  postLogoutRedirectUris: ruledList((v) => checkRedirectUris(v, 0), checkRedirectUri).optional(),
+  grantTypes: ruledList<GrantType>(checkGrantTypes, isGrantType).optional(),
+  // A token element may be "openid": that is for the provider to check at plan time.
+  scopes: ruledList<Scope>(checkScopes, isScope).optional(),
   requirePkce: z.boolean().optional(),
-  applicationType: z.enum(APPLICATION_TYPES).optional(),
+  applicationType: ruled<ApplicationType>(oneOfRule(APPLICATION_TYPES)).optional(),
   accessTokenLifetime: lifetime('access_token_lifetime'),
   idTokenLifetime: lifetime('id_token_lifetime'),
   refreshTokenLifetime: lifetime('refresh_token_lifetime'),

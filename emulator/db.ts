@@ -1,14 +1,47 @@
-// Shared SQLite store for every emulated service (Yufu now; aPaaS and E-HR later).
+// Shared SQLite store for every emulated service (Yufu, aPaaS, E-HR).
 // One file per data dir so a restart brings back the whole tenant at once.
+// The file holds the aPaaS SecretKey, every client secret and the IdP signing keys:
+// the data dir is 0700 and the database files 0600, also in a data dir made by an
+// older emulator (docs/api/emulator-faults.md, "Data dir").
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
+export const DB_FILE = 'emulator.sqlite';
+
+/**
+ * Makes the data dir private: created 0700, or tightened to 0700 when it already is an
+ * emulator's data dir. A directory the emulator did not make (say --data-dir /tmp) keeps
+ * its mode: tightening it could break whatever else lives there.
+ */
+export function privateDataDir(dataDir: string): void {
+  const existed = fs.existsSync(dataDir);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const ours = !existed || fs.existsSync(path.join(dataDir, DB_FILE)) || fs.existsSync(path.join(dataDir, 'emulator.json'));
+  if (!ours) return;
+  if ((fs.statSync(dataDir).mode & 0o077) !== 0) fs.chmodSync(dataDir, 0o700);
+  // Every file an older emulator left (database, key files, info file).
+  for (const entry of fs.readdirSync(dataDir, { withFileTypes: true })) {
+    const file = path.join(dataDir, entry.name);
+    if (entry.isFile() && (fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+  }
+}
+
+/** Creates the file 0600, or tightens an existing one (SQLite gives -wal and -shm the same mode). */
+function privateFile(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(f) && (fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+  }
+}
+
 export function openDatabase(dataDir: string): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'emulator.sqlite'));
+  privateDataDir(dataDir);
+  const file = path.join(dataDir, DB_FILE);
+  privateFile(file);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   // The emulator is the only writer; a short busy timeout covers a CLI inspecting the file.

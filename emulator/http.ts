@@ -3,6 +3,7 @@
 // pulling a web framework into the project.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isLoopbackIp } from '../providers/qianfan/rules';
 import { emulatorFaults, FaultSpecError, parseFaultSpec, type FaultInjector } from './faults';
 
 export interface ApiErrorBody {
@@ -67,7 +68,8 @@ export async function readBody(req: http.IncomingMessage, limitBytes: number): P
     const buf = chunk as Buffer;
     size += buf.length;
     if (size > limitBytes) {
-      throw new ApiError(413, 'payload_too_large', `request body: got more than ${limitBytes} bytes; expected at most ${limitBytes}`);
+      // The rest of the body is not read: the connection cannot carry another request.
+      throw new ApiError(413, 'payload_too_large', `request body: got more than ${limitBytes} bytes; expected at most ${limitBytes}`, undefined, { connection: 'close' });
     }
     chunks.push(buf);
   }
@@ -134,7 +136,8 @@ export function withRequestLog(
     res.on('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const status = res.headersSent ? res.statusCode : 0;
-      log(`${component} ${method} ${pathOnly} ${status} ${ms.toFixed(1)}ms${note}`);
+      const gone = !res.writableFinished && note === '' ? ' client closed the connection' : '';
+      log(`${component} ${method} ${pathOnly} ${status} ${ms.toFixed(1)}ms${note}${gone}`);
     });
     const decision = pathOnly === FAULTS_PATH ? undefined : faults.decide(component, method, pathOnly);
     Promise.resolve()
@@ -179,6 +182,11 @@ export function withRequestLog(
         if (err instanceof ApiError) {
           if (!res.headersSent) sendApiError(res, err);
           else res.destroy();
+          return;
+        }
+        if (clientAborted(req, err)) {
+          // The request line above says so ("client closed the connection"); no stack trace.
+          res.destroy();
           return;
         }
         log(`${component} internal error on ${method} ${pathOnly}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -323,11 +331,8 @@ export async function listenRecorded(
   }
 }
 
-/** True for hosts that can only mean this machine: localhost, 127.0.0.0/8, ::1. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
+/** True for addresses that can only mean this machine (127.0.0.0/8, ::1): the shared rule. */
+export const isLoopbackHost = isLoopbackIp;
 
 export function methodNotAllowed(method: string | undefined, path: string, allowed: string): ApiError {
   return new ApiError(405, 'method_not_allowed', `method ${method ?? '-'} on ${path}: not supported; expected one of ${allowed}`, undefined, {
@@ -346,10 +351,35 @@ export function parseIntParam(field: string, raw: string | null, dflt: number, m
 
 export const nowIso = (): string => new Date().toISOString();
 
-/** Control endpoints answer only callers on this machine, whatever address the listener binds. */
+let control: { on: boolean; host: string } = { on: true, host: '127.0.0.1' };
+
+/** main.ts turns the control endpoints off when the emulator listens on a non-loopback address. */
+export function setControlEndpoints(on: boolean, host: string): void {
+  control = { on, host };
+}
+
+/**
+ * The gate of every `/__control/` endpoint (unauthenticated test hooks): on only when
+ * the emulator listens on loopback, for callers on this machine, and for requests
+ * addressed to a loopback host — a web page whose name was rebound to 127.0.0.1
+ * (DNS rebinding) sends its own name as Host and is refused.
+ */
 export function assertLoopbackCaller(req: http.IncomingMessage): void {
+  if (!control.on) {
+    throw new ApiError(404, 'not_found', `emulator control endpoints are off: the emulator listens on ${control.host}, not a loopback address`);
+  }
   const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
   if (!isLoopbackHost(remote)) {
     throw new ApiError(403, 'forbidden', 'emulator control endpoints answer loopback callers only');
   }
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  if (host !== 'localhost' && !isLoopbackHost(host)) {
+    throw new ApiError(403, 'forbidden', `emulator control endpoints answer requests addressed to a loopback host only; got Host ${JSON.stringify(host.slice(0, 80))}`);
+  }
+}
+
+/** A client that went away mid-request: its business, not an emulator failure. */
+function clientAborted(req: http.IncomingMessage, err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return req.destroyed && (e.code === 'ECONNRESET' || e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.message === 'aborted');
 }

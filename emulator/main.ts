@@ -5,13 +5,16 @@ import { setClockOffset } from './clock';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkYufuDomain, isLoopbackIp } from '../providers/qianfan/rules';
+import { setControlEndpoints } from './http';
 import { describeSpec, emulatorFaults, FAULT_FLAGS, FAULT_USAGE, FaultSpecError, specFromFlags, type FaultFlagValues, type FaultSpec } from './faults';
 
 const USAGE = `usage: tsx emulator/main.ts [--data-dir DIR] [--host 127.0.0.1] [--admin-port N] [--idp-port N]
                            [--ehr-port N] [--apaas-port N] [--domain qianfan-demo] [--ehr-employees N] [--ehr-seed S]
                            [--faults SPEC | --fault-… flags]
   --data-dir       where state lives (default .emulator-data)
-  --host           address to bind (default 127.0.0.1)
+  --host           address to bind (default 127.0.0.1); on a non-loopback address the
+                   unauthenticated /__control/ test hooks are off
   --admin-port     Yufu admin API port; 0 = any free port (default: the port recorded in DIR, else free)
   --idp-port       Yufu IdP port; same rules
   --ehr-port       E-HR directory API port; same rules
@@ -76,9 +79,8 @@ function readArgs(argv: string[]): Args {
     process.exit(0);
   }
   const domain = values.domain;
-  if (domain !== undefined && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(domain)) {
-    fail(`--domain: got ${JSON.stringify(domain)}; expected a lowercase DNS label (letters, digits, hyphens)`);
-  }
+  const domainProblem = domain === undefined ? null : checkYufuDomain(domain);
+  if (domainProblem) fail(`--domain: ${domainProblem}; got ${JSON.stringify(domain)}`);
   const employees = values['ehr-employees'];
   if (employees !== undefined && (!/^[0-9]+$/.test(employees) || Number(employees) > 200_000)) {
     fail(`--ehr-employees: got ${JSON.stringify(employees)}; expected an integer from 0 to 200000`);
@@ -137,8 +139,14 @@ function checkNotRunning(infoFile: string): void {
 
 async function main(): Promise<void> {
   const args = readArgs(process.argv.slice(2));
+  // Everything the emulator writes holds or names secrets: private to this user.
+  process.umask(0o077);
   const dataDir = path.resolve(args.dataDir);
-  fs.mkdirSync(dataDir, { recursive: true });
+  const { privateDataDir } = require('./db') as typeof import('./db');
+  privateDataDir(dataDir);
+  // Unauthenticated test hooks: only where nothing but this machine can reach them.
+  const controlOn = args.host === 'localhost' || isLoopbackIp(args.host);
+  setControlEndpoints(controlOn, args.host);
   const infoFile = path.join(dataDir, 'emulator.json');
   checkNotRunning(infoFile);
 
@@ -206,6 +214,7 @@ async function main(): Promise<void> {
   out(`apaas admin API listening on ${apaas.url}  (tenant ${apaas.defaultTenantId})`);
   out(`apaas credentials file: ${apaas.credentialsFile}`);
   for (const notice of [...yufu.notices, ...apaas.notices]) out(`notice: ${notice}`);
+  if (!controlOn) out(`notice: control endpoints (/__control/) are off: --host ${args.host} is not a loopback address`);
   if (args.faults) out(`${describeSpec(args.faults)}  (GET/PUT/DELETE {any url}/__control/faults)`);
   out(`emulator info: ${infoFile}  (pid ${process.pid}; Ctrl-C to stop)`);
 

@@ -38,15 +38,21 @@ const constructCases: [string, () => void, RegExp][] = [
   ['65-character app name', () => sso({ ...goodSso, name: 'x'.repeat(65) }), /name: expected at most 64 characters/],
   ['localhost redirect URI', () => sso({ ...goodSso, redirectUris: ['http://localhost/cb'] }), /redirectUris\[0\]: Yufu rejects "localhost"/],
   ['redirect URI that is not a URL', () => sso({ ...goodSso, redirectUris: ['not a url'] }), /redirectUris\[0\]: expected an absolute URL/],
-  ['redirect URIs of the wrong type', () => sso({ ...goodSso, redirectUris: 'https://x.example.com/' as unknown as string[] }), /redirectUris: expected a list of redirect URIs/],
+  ['redirect URIs of the wrong type', () => sso({ ...goodSso, redirectUris: 'https://x.example.com/' as unknown as string[] }), /redirectUris: expected a list of strings/],
   ['lifetime of the wrong type', () => sso({ ...goodSso, accessTokenLifetime: '3600' as unknown as number }), /accessTokenLifetime: expected a whole number of seconds/],
   ['Corp Key with uppercase', () => tenant({ corpKey: 'APaaS' }), /corpKey: expected lowercase/],
   ['Corp Key with a dot', () => tenant({ corpKey: 'a.b' }), /corpKey: expected 1–63 lowercase letters and digits|corpKey: expected lowercase letters and digits/],
   ['malformed E-HR URL', () => tenant({ ehrAdminUrl: 'https://ehr.example.com/' }), /ehrAdminUrl: expected the host ehrnew-\{corpKey\}/],
   ['invalid cron', () => tenant({ corpKey: 'abc', schedule: { cron: '0 0 * *' } }), /schedule\.cron: expected 5 fields/],
   ['unknown time zone', () => tenant({ corpKey: 'abc', schedule: { cron: '0 2 * * *', timeZone: 'Mars/Base' } }), /schedule\.timeZone: expected an IANA time zone/],
-  ['tenant id with spaces', () => tenant({ apaasTenantId: 'my tenant', corpKey: 'abc' }), /apaasTenantId: expected 1–64 letters/],
+  ['tenant id with spaces', () => tenant({ apaasTenantId: 'my tenant', corpKey: 'abc' }), /apaasTenantId: expected the aPaaS tenant id: 1–64 letters/],
   ['neither Corp Key nor URL', () => tenant({}), /corpKey: expected ehrAdminUrl/],
+  ['time zone abbreviation CST (China or US Central?)', () => tenant({ corpKey: 'abc', schedule: { cron: '0 2 * * *', timeZone: 'CST' } }), /schedule\.timeZone: expected an IANA time zone name.*abbreviations/],
+  ['a sync every minute', () => tenant({ corpKey: 'abc', schedule: { cron: '* * * * *' } }), /schedule\.cron: expected at most one incremental sync every 5 minutes.*1 min apart/],
+  ['a full sync every 30 minutes', () => tenant({ corpKey: 'abc', schedule: { cron: '*/30 * * * *', mode: 'full' } }), /schedule\.cron: expected at most one full sync every 60 minutes.*30 min apart/],
+  ['redirect URI with user-info (not shown back)', () => sso({ ...goodSso, redirectUris: ['https://user:hunter2@x.example.com/'] }), /redirectUris\[0\]: expected no user:password@ part.*got "https:\/\/\(user-info removed\)@x\.example\.com\/"/],
+  ['app name with a bidirectional override', () => sso({ ...goodSso, name: 'invoice\u202Efdp.exe' }), /name: expected no bidirectional override/],
+  ['refresh_token without authorization_code', () => sso({ ...goodSso, grantTypes: ['refresh_token'] }), /grantTypes: expected authorization_code too/],
 ];
 
 function sso(props: Record<string, unknown>) {
@@ -63,6 +69,7 @@ function tenant(props: Record<string, unknown>) {
 test.each(constructCases)('construct: %s', (_what, build, expected) => {
   tally.tried++;
   expect(build).toThrow(expected);
+  expect(build).not.toThrow(/hunter2/);
   tally.clear++;
 });
 
@@ -72,13 +79,17 @@ const providerCases: [string, Record<string, unknown>, Record<string, string>, R
   ['max_retries out of range', { max_retries: 100 }, {}, /max_retries: expected a whole number/],
   ['yufu_domain with uppercase and underscore', { yufu_domain: 'Bad_Domain' }, { QIANFAN_YUFU_ADMIN_URL: '' }, /yufu_domain: expected a DNS label/],
   ['both yufu_admin_url and yufu_domain', { yufu_admin_url: 'https://a.example.com', yufu_domain: 'abc' }, {}, /set either yufu_admin_url or yufu_domain/],
-  ['plain http to a remote admin API', { yufu_admin_url: 'http://admin.example.com' }, {}, /yufu_admin_url: expected an https URL/],
-  ['admin URL that is not a URL', { yufu_admin_url: 'admin' }, {}, /yufu_admin_url: expected an absolute https URL, got "admin"/],
+  ['plain http to a remote admin API', { yufu_admin_url: 'http://admin.example.com' }, {}, /yufu_admin_url: expected https \(http is only allowed for loopback/],
+  ['admin URL that is not a URL', { yufu_admin_url: 'admin' }, {}, /Invalid URL[\s\S]*yufu_admin_url: expected an absolute URL such as https:\/\/\{domain\}-admin\.cig\.tencentcs\.com; got "admin"/],
   ['service-account file that does not exist', {}, { QIANFAN_YUFU_SERVICE_ACCOUNT_FILE: '/nonexistent/sa.json' }, /Cannot read the Yufu service-account file[\s\S]*ENOENT/],
   ['service account that is not JSON', {}, { QIANFAN_YUFU_SERVICE_ACCOUNT_FILE: '', QIANFAN_YUFU_SERVICE_ACCOUNT: '{not json' }, /Invalid Yufu service account[\s\S]*not JSON/],
-  ['service account of the wrong shape', {}, { QIANFAN_YUFU_SERVICE_ACCOUNT_FILE: '', QIANFAN_YUFU_SERVICE_ACCOUNT: '{"clientId":"x","privateKey":{"kty":"EC"}}' }, /Invalid Yufu service account[\s\S]*privateKey/],
+  ['service account of the wrong shape', {}, { QIANFAN_YUFU_SERVICE_ACCOUNT_FILE: '', QIANFAN_YUFU_SERVICE_ACCOUNT: '{"clientId":"x","privateKey":{"kty":"EC"}}' }, /Unusable Yufu service-account key[\s\S]*privateKey of service account "x": expected an RSA key \(kty "RSA"\), got kty "EC"/],
   ['aPaaS credentials file of the wrong shape', {}, { QIANFAN_APAAS_CREDENTIALS_FILE: '/etc/hostname' }, /aPaaS credentials file[\s\S]*expected JSON/],
   ['only half of the aPaaS key pair', {}, { QIANFAN_APAAS_CREDENTIALS_FILE: '', QIANFAN_APAAS_SECRET_ID: 'AKIDx' }, /Missing aPaaS credentials[\s\S]*only QIANFAN_APAAS_SECRET_ID is set/],
+  ['admin URL with user-info (never shown back)', { yufu_admin_url: 'https://admin:hunter2@a.example.com' }, {}, /yufu_admin_url: expected no user:password@ part.*got "https:\/\/\(user-info removed\)@a\.example\.com"/],
+  ['QIANFAN_MAX_RETRIES that is not a number', {}, { QIANFAN_MAX_RETRIES: 'lots' }, /QIANFAN_MAX_RETRIES: expected a whole number from 0 to 20, got "lots"/],
+  ['a request_timeout past what a timer can hold', { request_timeout: '999999h' }, {}, /request_timeout: expected a duration of at most 24h/],
+  ['QIANFAN_MAX_RESPONSE_BYTES lowering the limits', {}, { QIANFAN_MAX_RESPONSE_BYTES: '1000' }, /QIANFAN_MAX_RESPONSE_BYTES: expected at least 1048576 \(1 MiB\), got 1000; it can only raise the response limits/],
 ];
 
 // ---------------------------------------------------------------- resource arguments
@@ -96,14 +107,14 @@ const schedule = (over: Record<string, unknown>) => ({ tenant_id: 't1', cron: '0
 const resourceCases: [string, string, Record<string, unknown>, RegExp][] = [
   ['name with a newline', 'qianfan_yufu_oidc_app', app({ name: 'a\nb' }), /name: expected no control characters/],
   ['oversize description', 'qianfan_yufu_oidc_app', app({ description: 'd'.repeat(300) }), /description: expected at most 256 characters, got 300/],
-  ['empty redirect URIs', 'qianfan_yufu_oidc_app', app({ redirect_uris: [] }), /redirect_uris: expected 1 to 20 entries, got 0/],
+  ['empty redirect URIs', 'qianfan_yufu_oidc_app', app({ redirect_uris: [] }), /redirect_uris: expected at least one URI; got 0/],
   ['ftp redirect URI', 'qianfan_yufu_oidc_app', app({ redirect_uris: ['ftp://x.example.com/'] }), /redirect_uris: expected an https URL, got scheme "ftp"/],
   ['redirect URI with a fragment', 'qianfan_yufu_oidc_app', app({ redirect_uris: ['https://x.example.com/#a'] }), /redirect_uris: expected no #fragment/],
-  ['21 redirect URIs', 'qianfan_yufu_oidc_app', app({ redirect_uris: Array.from({ length: 21 }, (_, i) => `https://x.example.com/${i}`) }), /redirect_uris: expected 1 to 20 entries, got 21/],
+  ['21 redirect URIs', 'qianfan_yufu_oidc_app', app({ redirect_uris: Array.from({ length: 21 }, (_, i) => `https://x.example.com/${i}`) }), /redirect_uris: expected at most 20 URIs; got 21/],
   ['implicit grant', 'qianfan_yufu_oidc_app', app({ grant_types: ['implicit'] }), /grant_types: expected one of authorization_code, refresh_token, client_credentials; got "implicit"/],
-  ['scopes without openid', 'qianfan_yufu_oidc_app', app({ scopes: ['profile'] }), /scopes: expected the set to include "openid"/],
-  ['lifetime below the minimum', 'qianfan_yufu_oidc_app', app({ access_token_lifetime: 59 }), /access_token_lifetime: expected a whole number of seconds from 60 to 86400, got 59/],
-  ['fractional lifetime', 'qianfan_yufu_oidc_app', app({ id_token_lifetime: 1.5 }), /id_token_lifetime: expected a whole number of seconds from 60 to 86400, got 1\.5/],
+  ['scopes without openid', 'qianfan_yufu_oidc_app', app({ scopes: ['profile'] }), /scopes: expected the scopes to include "openid"/],
+  ['lifetime below the minimum', 'qianfan_yufu_oidc_app', app({ access_token_lifetime: 59 }), /access_token_lifetime: expected a whole number of seconds from 60 to 86400; got 59/],
+  ['fractional lifetime', 'qianfan_yufu_oidc_app', app({ id_token_lifetime: 1.5 }), /id_token_lifetime: expected a whole number of seconds from 60 to 86400; got 1\.5/],
   ['unknown application type', 'qianfan_yufu_oidc_app', app({ application_type: 'desktop' }), /application_type: expected one of web, native, spa; got "desktop"/],
   ['Corp Key with uppercase', 'qianfan_apaas_hr_connector', connector({ corp_key: 'APaaS' }), /corp_key: expected lowercase letters and digits only/],
   ['Corp Key with a dot', 'qianfan_apaas_hr_connector', connector({ corp_key: 'a.b' }), /corp_key: expected 1–63 lowercase letters and digits/],
@@ -111,17 +122,37 @@ const resourceCases: [string, string, Record<string, unknown>, RegExp][] = [
   ['empty client id', 'qianfan_apaas_hr_connector', connector({ client_id: '' }), /client_id: expected a non-empty client id/],
   ['empty client secret', 'qianfan_apaas_hr_connector', connector({ client_secret: '' }), /client_secret: expected a non-empty client secret/],
   ['two secrets at once', 'qianfan_apaas_hr_connector', connector({ client_secret: 'one-secret-value', client_secret_wo: 'another-secret-value' }), /Conflicting client secrets|Write-only attribute not supported/],
-  ['fractional rotation trigger', 'qianfan_apaas_hr_connector', connector({ client_secret_version: 1.5 }), /client_secret_version: expected a whole number ≥ 0, got 1\.5/],
-  ['tenant id with spaces', 'qianfan_apaas_hr_connector', connector({ tenant_id: 'my tenant' }), /tenant_id: expected 1–64 letters/],
+  ['fractional rotation trigger', 'qianfan_apaas_hr_connector', connector({ client_secret_version: 1.5 }), /client_secret_version: expected a whole number ≥ 0; got 1\.5/],
+  ['tenant id with spaces', 'qianfan_apaas_hr_connector', connector({ tenant_id: 'my tenant' }), /tenant_id: expected the aPaaS tenant id: 1–64 letters/],
   ['invalid cron', 'qianfan_apaas_sync_schedule', schedule({ cron: '61 * * * *' }), /cron: expected a valid cron expression/],
   ['cron with too few fields', 'qianfan_apaas_sync_schedule', schedule({ cron: '0 2 * *' }), /cron: expected 5 fields/],
   ['unknown time zone', 'qianfan_apaas_sync_schedule', schedule({ time_zone: 'Mars/Base' }), /time_zone: expected an IANA time zone/],
   ['unknown sync mode', 'qianfan_apaas_sync_schedule', schedule({ mode: 'sometimes' }), /mode: expected one of full, incremental; got "sometimes"/],
+  ['time zone CST', 'qianfan_apaas_sync_schedule', schedule({ time_zone: 'CST' }), /time_zone: expected an IANA time zone name such as "Asia\/Shanghai" or "UTC"; abbreviations and legacy names such as CST, EST or PRC are ambiguous; got "CST"/],
+  ['time zone EST', 'qianfan_apaas_sync_schedule', schedule({ time_zone: 'EST' }), /time_zone: expected an IANA time zone name.*got "EST"/],
+  ['time zone in lowercase', 'qianfan_apaas_sync_schedule', schedule({ time_zone: 'asia/shanghai' }), /time_zone: expected an IANA time zone name/],
+  ['a sync every second', 'qianfan_apaas_sync_schedule', schedule({ cron: '* * * * * *' }), /cron: expected at most one incremental sync every 5 minutes \(the service's floor for incremental syncs\), but this schedule runs 1 s apart/],
+  ['a full sync every 30 minutes', 'qianfan_apaas_sync_schedule', schedule({ cron: '*/30 * * * *', mode: 'full' }), /cron: expected at most one full sync every 60 minutes.*30 min apart; got "\*\/30 \* \* \* \*"/],
+  ['two runs a minute apart across midnight', 'qianfan_apaas_sync_schedule', schedule({ cron: '0,59 0,23 * * *' }), /cron: expected at most one incremental sync every 5 minutes.*1 min apart/],
+  ['cron with a trailing space (it would be stored trimmed: a perpetual diff)', 'qianfan_apaas_sync_schedule', schedule({ cron: '0 2 * * * ' }), /cron: expected no leading or trailing spaces/],
+  ['schedule tenant id with spaces', 'qianfan_apaas_sync_schedule', schedule({ tenant_id: 'my tenant' }), /tenant_id: expected the aPaaS tenant id/],
+  ['well-known URL with user-info', 'qianfan_apaas_hr_connector', connector({ well_known_url: 'https://u:hunter2@x.example.com/.well-known/openid-configuration' }), /well_known_url: expected no user:password@ part/],
+  ['well-known URL to http://localhost (not a loopback IP)', 'qianfan_apaas_hr_connector', connector({ well_known_url: 'http://localhost:8080/.well-known/openid-configuration' }), /well_known_url: expected https \(http is only allowed for loopback addresses/],
+  ['client id with a carriage return', 'qianfan_apaas_hr_connector', connector({ client_id: 'ai-1\r' }), /client_id: expected no control characters \(found a carriage return\)/],
+  ['client secret with a line feed (masked)', 'qianfan_apaas_hr_connector', connector({ client_secret: 's3cr3t-value-xyz\n' }), /client_secret: expected no control characters \(found a line feed\); got "\*{8}" \(17 characters, masked\)/],
+  ['redirect URI with a line feed inside', 'qianfan_yufu_oidc_app', app({ redirect_uris: ['https://x.example.com/a\nb'] }), /redirect_uris: expected a URL without spaces or control characters/],
+  ['redirect URI to 127.0.0.2 over http is fine, to [::2] is not', 'qianfan_yufu_oidc_app', app({ redirect_uris: ['http://127.0.0.2/cb', 'http://[::2]/cb'] }), /redirect_uris: expected https \(http is only allowed for 127\.0\.0\.1 or \[::1\]\); got "http:\/\/\[::2\]\/cb"/],
+  ['refresh_token without authorization_code', 'qianfan_yufu_oidc_app', app({ grant_types: ['refresh_token'] }), /grant_types: expected authorization_code too/],
+  ['name with a bidirectional override', 'qianfan_yufu_oidc_app', app({ name: 'invoice\u202Efdp.exe' }), /name: expected no bidirectional override/],
+  ['65 emoji (counted as code points, as Yufu does)', 'qianfan_yufu_oidc_app', app({ name: '😀'.repeat(65) }), /name: expected at most 64 characters, got 65/],
 ];
 
 function providerBlock(config: Record<string, unknown>) {
   return { terraform: { required_providers: { qianfan: { source: 'registry.qianfan.local/qianfan/qianfan' } } }, provider: { qianfan: [config] } };
 }
+
+/** Terraform's diagnostics without the configuration lines it quotes ("│   12:   \"url\": …"). */
+const withoutSourceLines = (stderr: string): string => stderr.split('\n').filter((line) => !/^[│\s]*\d+:\s/.test(line)).join('\n');
 
 /** Splits Terraform's diagnostics into blocks and finds the one about an address. */
 function diagnosticsAbout(stderr: string, address: string): string {
@@ -143,6 +174,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
     const said = plan.stderr.replace(/\s+/g, ' ');
     expect(said).toMatch(expected);
     expect(said).not.toMatch(/panic|Plugin did not respond|plugin exited unexpectedly|at .*\.cjs:\d+/i);
+    // Terraform quotes the user's own configuration line; the provider's words never hold the secret.
+    expect(withoutSourceLines(plan.stderr)).not.toContain('hunter2');
     expect(writesSoFar()).toBe(before);
     tally.clear++;
   });
@@ -164,7 +197,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
       tally.clear++;
     });
     // Secrets never echo back in diagnostics, even the one given as a test value.
-    expect(validate.stderr + plan.stderr).not.toContain('s3cr3t-value-xyz');
+    expect(withoutSourceLines(validate.stderr + plan.stderr)).not.toContain('s3cr3t-value-xyz');
+    expect(withoutSourceLines(validate.stderr + plan.stderr)).not.toContain('hunter2');
     expect(validate.stderr + plan.stderr).not.toMatch(/panic|plugin exited unexpectedly|at .*\.cjs:\d+/i);
     expect(writesSoFar()).toBe(before);
   });

@@ -122,6 +122,10 @@ async function newTenant(userSource: string | null = null): Promise<string> {
   return tenantId;
 }
 
+/** Fires the tenant's armed sync schedule now (docs/api/apaas-admin.md §7). */
+const fireSchedule = (tenantId: string) =>
+  fetch(`${emu.info.apaas_url}/__control/tenants/${encodeURIComponent(tenantId)}/sync-schedule:fire`, { method: 'POST' });
+
 async function newYufuApp(grantTypes = ['authorization_code', 'client_credentials']): Promise<AdminApp> {
   const r = await yufu.call<AdminApp>('POST', '/api/v1/oidc-apps', {
     name: unique('apaas-hr-'),
@@ -592,11 +596,23 @@ describe('sync schedule', () => {
     expect((await api.call('GET', `/api/v1/tenants/${tenantId}/sync-schedule`)).status).toBe(404);
   });
 
-  test('an every-second schedule triggers schedule runs within a few seconds', async () => {
+  test('a schedule more frequent than the floor of its mode is refused, naming the floor', async () => {
+    const { tenantId } = await connected(5);
+    for (const [cron, mode, floor] of [['* * * * * *', 'incremental', 5], ['* * * * *', 'incremental', 5], ['*/30 * * * *', 'full', 60]] as const) {
+      const r = await api.call<ApiErrorBody>('PUT', `/api/v1/tenants/${tenantId}/sync-schedule`, { cron, time_zone: 'UTC', mode, enabled: true });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ code: 'invalid_argument', field: 'cron' });
+      expect(r.body.error.message).toContain(`every ${floor} minutes`);
+    }
+    expect((await api.call('GET', `/api/v1/tenants/${tenantId}/sync-schedule`)).status).toBe(404);
+  });
+
+  test('a fired schedule triggers a schedule run (the control hook stands in for the clock)', async () => {
     const { tenantId, corpKey } = await connected(20);
     const hired = await ehr.hire(corpKey, { name: '定时同步', department_id: 'd0002' });
-    const r = await api.call<Schedule>('PUT', `/api/v1/tenants/${tenantId}/sync-schedule`, { cron: '* * * * * *', time_zone: 'UTC', mode: 'incremental', enabled: true });
+    const r = await api.call<Schedule>('PUT', `/api/v1/tenants/${tenantId}/sync-schedule`, { cron: '*/5 * * * *', time_zone: 'UTC', mode: 'incremental', enabled: true });
     expect(r.status).toBe(200);
+    expect((await fireSchedule(tenantId)).status).toBe(202);
     const deadline = Date.now() + 8000;
     let scheduled: Run | undefined;
     while (!scheduled && Date.now() < deadline) {
@@ -645,7 +661,7 @@ describe('deleting the connector', () => {
 describe('restart', () => {
   test('keeps ports, credentials, tenants, connectors, runs, synced users and schedules', async () => {
     const { tenantId, corpKey, connector } = await connected(25);
-    await api.call('PUT', `/api/v1/tenants/${tenantId}/sync-schedule`, { cron: '*/2 * * * * *', time_zone: 'Asia/Shanghai', mode: 'incremental', enabled: true });
+    await api.call('PUT', `/api/v1/tenants/${tenantId}/sync-schedule`, { cron: '*/5 * * * *', time_zone: 'Asia/Shanghai', mode: 'incremental', enabled: true });
     const before = { info: emu.info, users: await allUsers(tenantId), credentials: fs.readFileSync(emu.info.apaas_credentials_file, 'utf8') };
     expect(await emu.stop()).toBe(0);
     pastLogs += emu.stderr() + emu.stdout();
@@ -664,10 +680,11 @@ describe('restart', () => {
     expect(runs.items.every((r) => r.status === 'succeeded' || r.status === 'failed' || r.status === 'queued' || r.status === 'running')).toBe(true);
     expect(runs.items.some((r) => r.id === connector.initial_run_id)).toBe(true);
 
-    // The schedule's cron job is armed again and fires.
+    // The schedule's cron job is armed again (only an armed one can be fired) and fires.
     const s = await api.call<Schedule>('GET', `/api/v1/tenants/${tenantId}/sync-schedule`);
     expect(s.body.next_run_at).not.toBeNull();
     const startedAt = Date.now();
+    expect((await fireSchedule(tenantId)).status).toBe(202);
     let fresh: Run | undefined;
     while (!fresh && Date.now() - startedAt < 8000) {
       await new Promise((res) => setTimeout(res, 200));

@@ -289,7 +289,7 @@ describe('admin API: validation', () => {
   });
 
   test('name must be 1-64 characters without control characters', async () => {
-    await expectInvalid({ name: '', redirect_uris: [REDIRECT] }, 'name', 'invalid_argument', /1 to 64/);
+    await expectInvalid({ name: '', redirect_uris: [REDIRECT] }, 'name', 'invalid_argument', /non-empty/);
     await expectInvalid({ name: 'x'.repeat(65), redirect_uris: [REDIRECT] }, 'name');
     await expectInvalid({ name: 'tab\there', redirect_uris: [REDIRECT] }, 'name', 'invalid_argument', /control/);
     await expectInvalid({ name: 42, redirect_uris: [REDIRECT] }, 'name', 'invalid_argument', /number/);
@@ -301,7 +301,7 @@ describe('admin API: validation', () => {
     await expectInvalid({ name: uniqueName('v'), redirect_uris: [REDIRECT], application_type: 'desktop' }, 'application_type');
     await expectInvalid({ name: uniqueName('v'), redirect_uris: [REDIRECT], grant_types: ['implicit'] }, 'grant_types', 'invalid_argument', /implicit/);
     await expectInvalid({ name: uniqueName('v'), redirect_uris: [REDIRECT], scopes: ['profile'] }, 'scopes', 'invalid_argument', /openid/);
-    await expectInvalid({ name: uniqueName('v'), redirect_uris: [REDIRECT], access_token_lifetime: 59 }, 'access_token_lifetime', 'invalid_argument', /59.*60 to 86400/);
+    await expectInvalid({ name: uniqueName('v'), redirect_uris: [REDIRECT], access_token_lifetime: 59 }, 'access_token_lifetime', 'invalid_argument', /60 to 86400; got 59/);
     await expectInvalid({ name: uniqueName('v'), redirect_uris: [REDIRECT], refresh_token_lifetime: 1.5 }, 'refresh_token_lifetime');
     await expectInvalid({ name: uniqueName('v'), redirect_uris: [REDIRECT], require_pkce: 'yes' }, 'require_pkce');
   });

@@ -17,10 +17,11 @@ import {
   type Handler,
 } from '../http';
 import { createOnly, creationKey, ownershipFields, parseClaim, type OwnedKind, type OwnershipStore } from '../ownership';
-import { allowedUrl, checkClientCredentials, checkCorp, checkDiscovery } from './checks';
+import { checkClientId, checkClientSecret, checkCorpKey, checkTenantId, checkText, checkWellKnownUrl, describeProblem } from '../../providers/qianfan/rules';
+import { checkClientCredentials, checkCorp, checkDiscovery } from './checks';
 import type { EhrClient } from './ehr-client';
-import { validateCron, validateTimeZone, type Scheduler } from './schedules';
-import { SOURCE_LABELS, USER_SOURCES, type ApaasStore, type Connector, type Run, type RunMode, type Schedule, type Tenant, type UserSource } from './store';
+import { validateSchedule, type Scheduler } from './schedules';
+import { SOURCE_LABELS, USER_SOURCES, type ApaasStore, type Connector, type Run, type Schedule, type Tenant, type UserSource } from './store';
 import type { SigninPages } from './signin';
 import type { SyncEngine } from './sync';
 import { verifyTc3 } from './tc3';
@@ -33,16 +34,14 @@ export interface ApaasApiContext {
   ehr: EhrClient;
   /** The tenants' sign-in pages at `/{tenantId}/` (§9). */
   signin?: SigninPages;
+  /** The host:port this listener is reached at: TC3 signatures must be over it (§8). */
+  servedHost?: () => string;
 }
 
-const CORP_KEY = /^[a-z0-9]{1,63}$/;
-const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const WELL_KNOWN_SUFFIX = '/.well-known/openid-configuration';
-const CONTROL_CHARS = /\p{Cc}/u;
+const FIRE_PATH = /^\/__control\/tenants\/([^/]+)\/sync-schedule:fire$/;
 const TENANT_PATH = /^\/api\/v1\/tenants\/([^/]+)(?:\/(hr-connector|sync-runs|sync-schedule|users|departments)(?::(claim)|\/([^/]+))?)?$/;
 
 const invalid = (field: string, message: string): ApiError => new ApiError(400, 'invalid_argument', message, field);
-const show = (v: string): string => JSON.stringify(v.length > 100 ? `${v.slice(0, 97)}...` : v);
 
 function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): void {
   for (const key of Object.keys(body)) {
@@ -64,28 +63,24 @@ interface ConnectorInput {
   client_secret: string;
 }
 
+/** The connector body: JSON types here, values by the shared rules (the provider checks the same at plan). */
 export function validateConnector(body: Record<string, unknown>): ConnectorInput {
   onlyFields(body, ['corp_key', 'well_known_url', 'client_id', 'client_secret']);
-  const corpKey = requiredString(body, 'corp_key', 'lowercase letters and digits, 1 to 63 characters (the label in ehrnew-{corpKey}.ihr.tencent-cloud.com)');
-  if (!CORP_KEY.test(corpKey)) {
-    throw invalid('corp_key', `corp_key: got ${show(corpKey)}; expected lowercase letters and digits only, 1 to 63 characters (the label in ehrnew-{corpKey}.ihr.tencent-cloud.com)`);
-  }
-  const wellKnown = requiredString(body, 'well_known_url', `an https URL ending in ${WELL_KNOWN_SUFFIX}`);
-  if (wellKnown.length > 2048 || !wellKnown.endsWith(WELL_KNOWN_SUFFIX) || allowedUrl(wellKnown) === undefined) {
-    throw invalid('well_known_url', `well_known_url: got ${show(wellKnown)}; expected an https URL (http only for loopback hosts) ending in ${WELL_KNOWN_SUFFIX}`);
-  }
-  const secrets: Array<['client_id' | 'client_secret', string]> = [
-    ['client_id', requiredString(body, 'client_id', 'a non-empty string of at most 256 characters')],
-    ['client_secret', requiredString(body, 'client_secret', 'a non-empty string of at most 256 characters')],
-  ];
-  for (const [field, v] of secrets) {
-    const length = [...v].length;
+  const fields = [
+    ['corp_key', checkCorpKey, 'lowercase letters and digits, 1 to 63 characters (the label in ehrnew-{corpKey}.ihr.tencent-cloud.com)'],
+    ['well_known_url', checkWellKnownUrl, 'an https URL ending in /.well-known/openid-configuration'],
+    ['client_id', checkClientId, 'a non-empty string of at most 256 characters'],
+    ['client_secret', checkClientSecret, 'a non-empty string of at most 256 characters'],
+  ] as const;
+  const input: Partial<ConnectorInput> = {};
+  for (const [field, rule, expected] of fields) {
+    const v = requiredString(body, field, expected);
+    const problem = rule(v);
     // The secret's value is never echoed, only its length.
-    const got = field === 'client_secret' ? `${length} characters` : show(v);
-    if (length < 1 || length > 256) throw invalid(field, `${field}: got ${got}; expected 1 to 256 characters`);
-    if (CONTROL_CHARS.test(v)) throw invalid(field, `${field}: got ${got} containing control characters; expected none`);
+    if (problem) throw invalid(field, describeProblem(field, problem, v, field === 'client_secret'));
+    input[field] = v;
   }
-  return { corp_key: corpKey, well_known_url: wellKnown, client_id: secrets[0]![1], client_secret: secrets[1]![1] };
+  return input as ConnectorInput;
 }
 
 export function toApiTenant(t: Tenant) {
@@ -249,15 +244,7 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
   function putSchedule(tenantId: string, req: http.IncomingMessage, body: Record<string, unknown>, res: http.ServerResponse): void {
     tenantOr404(tenantId);
     const key = creationKey(req);
-    onlyFields(body, ['cron', 'time_zone', 'mode', 'enabled']);
-    const cron = requiredString(body, 'cron', 'a cron expression of 5 fields (minute hour day month weekday) or 6 with seconds first').trim();
-    validateCron(cron);
-    const timeZone = requiredString(body, 'time_zone', 'an IANA time zone name such as "Asia/Shanghai"');
-    validateTimeZone(timeZone);
-    const mode = body.mode ?? 'incremental';
-    if (mode !== 'full' && mode !== 'incremental') throw invalid('mode', `mode: got ${JSON.stringify(mode)}; expected "full" or "incremental"`);
-    const enabled = body.enabled ?? true;
-    if (typeof enabled !== 'boolean') throw invalid('enabled', `enabled: got ${describeJsonType(enabled)}; expected true or false`);
+    const { cron, time_zone: timeZone, mode, enabled } = validateSchedule(body);
     if (!store.connector(tenantId)) {
       throw new ApiError(409, 'no_connector', `tenant ${tenantId}: has no HR connector; save one (PUT …/hr-connector) before its sync schedule`);
     }
@@ -265,7 +252,7 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
       const existing = store.schedule(tenantId);
       assertCreatable(req, existing !== undefined, 'a sync schedule', tenantId);
       if (!existing) ownership.created('apaas_schedule', tenantId, key);
-      return store.putSchedule({ tenant_id: tenantId, cron, time_zone: timeZone, mode: mode as RunMode, enabled });
+      return store.putSchedule({ tenant_id: tenantId, cron, time_zone: timeZone, mode, enabled });
     });
     scheduler.set(saved);
     sendJson(res, 200, toApiSchedule(saved));
@@ -301,7 +288,7 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
 
   async function api(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<void> {
     const raw = await readBody(req, 1 << 20);
-    verifyTc3(req, raw, (secretId) => store.secretKey(secretId));
+    verifyTc3(req, raw, (secretId) => store.secretKey(secretId), undefined, ctx.servedHost?.());
     const body = (): Record<string, unknown> => parseJsonObject(raw, req.headers['content-type']) ?? {};
     const path = url.pathname;
     const method = req.method ?? '';
@@ -396,17 +383,26 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
     const body = (await readJsonObject(req)) ?? {};
     onlyFields(body, ['tenant_id', 'name', 'user_source']);
     const tenantId = requiredString(body, 'tenant_id', 'letters, digits, "-" or "_", 1 to 64 characters');
-    if (!TENANT_ID.test(tenantId)) throw invalid('tenant_id', `tenant_id: got ${show(tenantId)}; expected letters, digits, "-" or "_", 1 to 64 characters`);
+    const idProblem = checkTenantId(tenantId);
+    if (idProblem) throw invalid('tenant_id', describeProblem('tenant_id', idProblem, tenantId));
     const name = body.name ?? tenantId;
-    if (typeof name !== 'string' || name.length < 1 || name.length > 100 || CONTROL_CHARS.test(name)) {
-      throw invalid('name', `name: got ${JSON.stringify(name)}; expected 1 to 100 characters`);
-    }
+    if (typeof name !== 'string') throw invalid('name', `name: got ${describeJsonType(name)}; expected a string of 1 to 100 characters`);
+    const nameProblem = checkText(name, { min: 1, max: 100, what: 'name' });
+    if (nameProblem) throw invalid('name', describeProblem('name', nameProblem, name));
     const source = body.user_source ?? null;
     if (source !== null && !(USER_SOURCES as readonly unknown[]).includes(source)) {
       throw invalid('user_source', `user_source: got ${JSON.stringify(source)}; expected null or one of ${USER_SOURCES.join(', ')}`);
     }
     if (store.tenant(tenantId)) throw new ApiError(409, 'already_exists', `tenant_id: tenant ${tenantId} already exists`, 'tenant_id');
     sendJson(res, 201, toApiTenant(store.createTenant(tenantId, name, source as UserSource | null)));
+  }
+
+  /** Fires an armed schedule now: tests see a scheduled run without a schedule below the floor. */
+  function fireSchedule(tenantId: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method !== 'POST') throw methodNotAllowed(req.method, `/__control/tenants/${tenantId}/sync-schedule:fire`, 'POST');
+    tenantOr404(tenantId);
+    if (!scheduler.fire(tenantId)) throw new ApiError(409, 'not_armed', `tenant ${tenantId}: has no enabled sync schedule to fire`);
+    sendJson(res, 202, { fired: true, tenant_id: tenantId });
   }
 
   return async (req, res) => {
@@ -420,6 +416,8 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
     if (path.startsWith('/__control/')) {
       assertLoopbackCaller(req);
       if (path === '/__control/tenants') return controlTenants(req, res);
+      const fire = FIRE_PATH.exec(path);
+      if (fire) return fireSchedule(decodeURIComponent(fire[1]!), req, res);
       throw new ApiError(404, 'not_found', `path ${path}: no such control endpoint`);
     }
     if (path.startsWith('/api/')) return api(req, url, res);

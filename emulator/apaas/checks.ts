@@ -1,26 +1,14 @@
 // The connector's "check for real" steps (docs/api/apaas-admin.md §3): OIDC discovery at
 // the Well-known URL, a client_credentials token request with the client's secret, and
-// the Corp Key's existence in the HR directory. Real HTTP; plain http only to loopback.
+// the Corp Key's existence in the HR directory. Real HTTP; plain http only to loopback
+// IPs (the shared URL rules); answers are read up to 1 MiB, each check within 10 s.
 import { request } from 'undici';
-import { ApiError, isLoopbackHost } from '../http';
+import { checkFetchableUrl, shown, WELL_KNOWN_SUFFIX } from '../../providers/qianfan/rules';
+import { ApiError } from '../http';
 import { EhrClientError, type EhrClient } from './ehr-client';
 
-const WELL_KNOWN_SUFFIX = '/.well-known/openid-configuration';
 const TIMEOUT_MS = 10_000;
-
-/** https anywhere, http only where it cannot leave the machine. */
-export function allowedUrl(raw: string): URL | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return undefined;
-  }
-  if (url.username !== '' || url.password !== '') return undefined;
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  return undefined;
-}
+const ANSWER_MAX_BYTES = 1 << 20;
 
 async function fetchWithTimeout(url: string, init: { method: string; headers: Record<string, string>; body?: string }) {
   const res = await request(url, {
@@ -31,8 +19,17 @@ async function fetchWithTimeout(url: string, init: { method: string; headers: Re
     bodyTimeout: TIMEOUT_MS,
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, text };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += (chunk as Buffer).length;
+    if (size > ANSWER_MAX_BYTES) {
+      res.body.destroy();
+      throw new Error(`the answer is larger than ${ANSWER_MAX_BYTES} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
 }
 
 const discoveryFailed = (message: string): ApiError => new ApiError(422, 'discovery_failed', message, 'well_known_url');
@@ -60,10 +57,10 @@ export async function checkDiscovery(wellKnownUrl: string): Promise<{ issuer: st
   }
   const { issuer, token_endpoint: tokenEndpoint } = doc as { issuer?: unknown; token_endpoint?: unknown };
   if (issuer !== expectedIssuer) {
-    throw discoveryFailed(`well_known_url: the document's issuer is ${JSON.stringify(issuer)}; expected ${JSON.stringify(expectedIssuer)} (the URL without ${WELL_KNOWN_SUFFIX})`);
+    throw discoveryFailed(`well_known_url: the document's issuer is ${shown(issuer)}; expected ${shown(expectedIssuer)} (the URL without ${WELL_KNOWN_SUFFIX})`);
   }
-  if (typeof tokenEndpoint !== 'string' || allowedUrl(tokenEndpoint) === undefined) {
-    throw discoveryFailed(`well_known_url: the document's token_endpoint is ${JSON.stringify(tokenEndpoint)}; expected an https URL (http only on loopback)`);
+  if (typeof tokenEndpoint !== 'string' || checkFetchableUrl(tokenEndpoint) !== null) {
+    throw discoveryFailed(`well_known_url: the document's token_endpoint is ${shown(tokenEndpoint)}; expected an https URL (http only on loopback)`);
   }
   return { issuer, tokenEndpoint };
 }

@@ -112,7 +112,7 @@ export async function startApaasEmulator(options: ApaasEmulatorOptions): Promise
   try {
     listening = await listenRecorded(
       'apaas',
-      withRequestLog('apaas', createApaasHandler({ store, ownership: new OwnershipStore(db), engine, scheduler, ehr, signin }), log),
+      withRequestLog('apaas', createApaasHandler({ store, ownership: new OwnershipStore(db), engine, scheduler, ehr, signin, servedHost: () => new URL(url).host }), log),
       host,
       options.port,
       getSetting(db, SETTING_PORT),

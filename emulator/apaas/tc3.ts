@@ -84,6 +84,8 @@ export function verifyTc3(
   rawBody: Buffer,
   secretKeyFor: (secretId: string) => string | undefined,
   nowSeconds = serverNowSeconds(),
+  /** The host (and port) this service is reached at; a signature over another Host is refused. */
+  servedHost?: string,
 ): string {
   const authorization = header(req, 'authorization');
   if (!authorization) {
@@ -120,6 +122,12 @@ export function verifyTc3(
   const host = header(req, 'host');
   if (contentType === undefined || host === undefined) {
     throw authFailure('InvalidAuthorization', `${contentType === undefined ? 'Content-Type' : 'Host'}: missing; it is a signed header (send Content-Type: application/json on every request)`);
+  }
+  if (servedHost !== undefined && host.trim().toLowerCase() !== servedHost.toLowerCase()) {
+    throw authFailure(
+      'InvalidAuthorization',
+      `Host: got ${JSON.stringify(host.slice(0, 80))}; this service is ${servedHost} and accepts only requests signed for its own host (a signature for another service is not valid here)`,
+    );
   }
   const secretId = parts[0]!;
   const secretKey = secretKeyFor(secretId);

@@ -1,11 +1,28 @@
-// Input rules for OIDC apps, shared by create and patch. Every failure names the field,
-// the value received and what was expected (see docs/api/yufu-admin.md).
+// Input rules for OIDC apps, shared by create and patch: the JSON types are checked
+// here, the values by the rules the provider and the constructs use too
+// (providers/qianfan/rules/), so a plan and the service never disagree. Every failure
+// names the field, a short excerpt of the value and what was expected (docs/api/yufu-admin.md).
+import {
+  APPLICATION_TYPES,
+  checkDescription,
+  checkGrantTypes,
+  checkLifetime,
+  checkName,
+  checkRedirectUris,
+  checkScopes,
+  describeProblem,
+  isApplicationType,
+  LIFETIME_LIMITS,
+  lifetimeExpectation,
+  oneOfRule,
+  REDIRECT_URIS_MAX,
+  shown,
+  type ListProblem,
+} from '../../providers/qianfan/rules';
 import { ApiError, describeJsonType } from '../http';
 import type { AppRecord, AppSettings, ApplicationType } from './store';
 
-export const APPLICATION_TYPES: readonly ApplicationType[] = ['web', 'native', 'spa'];
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
-export const SCOPES = ['openid', 'profile', 'email', 'offline_access', 'phone'] as const;
+export { APPLICATION_TYPES, GRANT_TYPES, SCOPES } from '../../providers/qianfan/rules';
 
 export const DEFAULTS: Omit<AppSettings, 'name' | 'redirect_uris'> = {
   description: '',
@@ -35,16 +52,7 @@ type MutableField = (typeof MUTABLE_FIELDS)[number];
 
 const READ_ONLY_FIELDS = new Set(['id', 'client_id', 'client_secret', 'issuer', 'well_known_url', 'created_at', 'updated_at']);
 
-const LIFETIMES: Record<'access_token_lifetime' | 'id_token_lifetime' | 'refresh_token_lifetime', [number, number]> = {
-  access_token_lifetime: [60, 86400],
-  id_token_lifetime: [60, 86400],
-  refresh_token_lifetime: [3600, 31536000],
-};
-
-const show = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 120 ? `${s.slice(0, 117)}...` : s;
-};
+const show = shown;
 
 const invalid = (field: string, message: string): ApiError => new ApiError(400, 'invalid_argument', message, field);
 
@@ -59,128 +67,61 @@ function checkKnownFields(body: Record<string, unknown>, allowed: ReadonlySet<st
   }
 }
 
-// Unicode "Cc" covers C0, DEL and C1 controls; Yufu's console rejects them in names.
-const CONTROL_CHARS = /\p{Cc}/u;
-
-function checkName(v: unknown): string {
-  if (typeof v !== 'string') throw invalid('name', `name: got ${describeJsonType(v)}; expected a string of 1 to 64 characters`);
-  const length = [...v].length;
-  if (length < 1 || length > 64) {
-    throw invalid('name', `name: got ${show(v)} (${length} characters); expected 1 to 64 characters`);
-  }
-  if (CONTROL_CHARS.test(v)) throw invalid('name', `name: got ${show(v)}; expected no control characters`);
-  return v;
-}
-
-function checkDescription(v: unknown): string {
-  if (typeof v !== 'string') throw invalid('description', `description: got ${describeJsonType(v)}; expected a string of at most 256 characters`);
-  const length = [...v].length;
-  if (length > 256) throw invalid('description', `description: got ${length} characters; expected at most 256`);
+function text(field: 'name' | 'description', v: unknown, rule: (value: string) => string | null, expected: string): string {
+  if (typeof v !== 'string') throw invalid(field, `${field}: got ${describeJsonType(v)}; expected ${expected}`);
+  const problem = rule(v);
+  if (problem) throw invalid(field, describeProblem(field, problem, v));
   return v;
 }
 
 function checkApplicationType(v: unknown): ApplicationType {
-  if (typeof v !== 'string' || !(APPLICATION_TYPES as readonly string[]).includes(v)) {
-    throw invalid('application_type', `application_type: got ${show(v)}; expected one of ${APPLICATION_TYPES.join(', ')}`);
+  if (typeof v !== 'string' || !isApplicationType(v)) {
+    throw invalid('application_type', describeProblem('application_type', oneOfRule(APPLICATION_TYPES)(String(v))!, v));
   }
-  return v as ApplicationType;
+  return v;
 }
 
-/** The only hosts Yufu accepts over plain http: the loopback IP literals. */
-function isLoopbackIp(hostname: string): boolean {
-  return hostname === '127.0.0.1' || hostname === '[::1]';
+/** A JSON array of strings, checked by one of the shared list rules. */
+function checkList(field: string, v: unknown, rule: (values: string[]) => ListProblem[], expected: string): string[] {
+  if (!Array.isArray(v)) throw invalid(field, `${field}: got ${describeJsonType(v)}; expected ${expected}`);
+  const bad = v.findIndex((item) => typeof item !== 'string');
+  if (bad >= 0) throw invalid(field, `${field}[${bad}]: got ${describeJsonType(v[bad])}; expected a string`);
+  const values = v as string[];
+  const [found] = rule(values);
+  if (found) {
+    const at = found.index === undefined ? field : `${field}[${found.index}]`;
+    const got = found.got ?? show(found.index === undefined ? values : values[found.index]);
+    throw invalid(field, `${at}: ${found.problem}; got ${got}`);
+  }
+  return values;
 }
 
-function checkUri(field: string, index: number, v: unknown): string {
-  const at = `${field}[${index}]`;
-  if (typeof v !== 'string') throw invalid(field, `${at}: got ${describeJsonType(v)}; expected an absolute https URL string`);
-  if (v.length > 2048) throw invalid(field, `${at}: got ${v.length} characters; expected at most 2048`);
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    throw invalid(field, `${at}: got ${show(v)}; expected an absolute URL such as https://app.example.com/callback`);
-  }
-  if (v.includes('#')) throw invalid(field, `${at}: got ${show(v)}; expected no fragment (#...)`);
-  if (url.username || url.password) throw invalid(field, `${at}: got a URL with user info; expected no user:password@ part`);
-  if (url.hostname === 'localhost' || url.hostname.endsWith('.localhost')) {
-    throw invalid(
-      field,
-      `${at}: got ${show(v)}; Yufu rejects the host localhost, use 127.0.0.1 (or [::1]) instead`,
-    );
-  }
-  if (url.protocol === 'https:') return v;
-  if (url.protocol === 'http:') {
-    if (isLoopbackIp(url.hostname)) return v;
-    throw invalid(field, `${at}: got ${show(v)}; expected https, or http only for the loopback hosts 127.0.0.1 and [::1]`);
-  }
-  throw invalid(field, `${at}: got scheme ${show(url.protocol.slice(0, -1))}; expected https (or http on 127.0.0.1 / [::1])`);
-}
-
-function checkUriList(field: 'redirect_uris' | 'post_logout_redirect_uris', v: unknown, min: number): string[] {
-  if (!Array.isArray(v)) throw invalid(field, `${field}: got ${describeJsonType(v)}; expected an array of ${min} to 20 URLs`);
-  if (v.length < min || v.length > 20) throw invalid(field, `${field}: got ${v.length} entries; expected ${min} to 20`);
-  const out = v.map((u, i) => checkUri(field, i, u));
-  const seen = new Set<string>();
-  out.forEach((u, i) => {
-    if (seen.has(u)) throw invalid(field, `${field}[${i}]: got ${show(u)} twice; expected each URL once`);
-    seen.add(u);
-  });
-  return out;
-}
-
-function checkEnumList(field: 'grant_types' | 'scopes', v: unknown, allowed: readonly string[]): string[] {
-  if (!Array.isArray(v)) throw invalid(field, `${field}: got ${describeJsonType(v)}; expected an array with values from ${allowed.join(', ')}`);
-  if (v.length === 0) throw invalid(field, `${field}: got an empty array; expected at least one of ${allowed.join(', ')}`);
-  const seen = new Set<string>();
-  v.forEach((item, i) => {
-    if (typeof item !== 'string' || !allowed.includes(item)) {
-      throw invalid(field, `${field}[${i}]: got ${show(item)}; expected one of ${allowed.join(', ')}`);
-    }
-    if (seen.has(item)) throw invalid(field, `${field}[${i}]: got ${show(item)} twice; expected each value once`);
-    seen.add(item);
-  });
-  return v as string[];
-}
-
-function checkLifetime(field: keyof typeof LIFETIMES, v: unknown): number {
-  const [min, max] = LIFETIMES[field];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw invalid(field, `${field}: got ${show(v)}; expected an integer number of seconds from ${min} to ${max}`);
-  }
+function checkLifetimeField(field: keyof typeof LIFETIME_LIMITS, v: unknown): number {
+  if (typeof v !== 'number' || checkLifetime(field, v)) throw invalid(field, describeProblem(field, lifetimeExpectation(field), v));
   return v;
 }
 
 function checkField(field: MutableField, v: unknown): Partial<AppSettings> {
   switch (field) {
     case 'name':
-      return { name: checkName(v) };
+      return { name: text('name', v, checkName, 'a string of 1 to 64 characters') };
     case 'description':
-      return { description: checkDescription(v) };
+      return { description: text('description', v, checkDescription, 'a string of at most 256 characters') };
     case 'redirect_uris':
-      return { redirect_uris: checkUriList('redirect_uris', v, 1) };
+      return { redirect_uris: checkList('redirect_uris', v, (u) => checkRedirectUris(u, 1), `an array of 1 to ${REDIRECT_URIS_MAX} URLs`) };
     case 'post_logout_redirect_uris':
-      return { post_logout_redirect_uris: checkUriList('post_logout_redirect_uris', v, 0) };
+      return { post_logout_redirect_uris: checkList('post_logout_redirect_uris', v, (u) => checkRedirectUris(u, 0), `an array of 0 to ${REDIRECT_URIS_MAX} URLs`) };
     case 'grant_types':
-      return { grant_types: checkEnumList('grant_types', v, GRANT_TYPES) };
-    case 'scopes': {
-      const scopes = checkEnumList('scopes', v, SCOPES);
-      if (!scopes.includes('openid')) throw invalid('scopes', `scopes: got ${show(scopes)}; expected it to include "openid"`);
-      return { scopes };
-    }
+      return { grant_types: checkList('grant_types', v, checkGrantTypes, 'an array of grant types') };
+    case 'scopes':
+      return { scopes: checkList('scopes', v, checkScopes, 'an array of scopes') };
     case 'require_pkce':
       if (typeof v !== 'boolean') throw invalid('require_pkce', `require_pkce: got ${show(v)}; expected true or false`);
       return { require_pkce: v };
     case 'access_token_lifetime':
     case 'id_token_lifetime':
     case 'refresh_token_lifetime':
-      return { [field]: checkLifetime(field, v) };
-  }
-}
-
-function checkCombination(s: AppSettings): void {
-  if (s.grant_types.includes('refresh_token') && !s.grant_types.includes('authorization_code')) {
-    throw invalid('grant_types', `grant_types: got ${show(s.grant_types)}; refresh_token needs authorization_code too`);
+      return { [field]: checkLifetimeField(field, v) };
   }
 }
 
@@ -193,7 +134,6 @@ export function validateCreate(body: Record<string, unknown>): AppSettings {
   for (const field of MUTABLE_FIELDS) {
     if (body[field] !== undefined) Object.assign(settings, checkField(field, body[field]));
   }
-  checkCombination(settings);
   return settings;
 }
 
@@ -225,7 +165,6 @@ export function validatePatch(body: Record<string, unknown>, current: AppRecord)
     if (body[field] === null) throw invalid(field, `${field}: got null; omit the field to keep its value`);
     if (body[field] !== undefined) Object.assign(settings, checkField(field, body[field]));
   }
-  checkCombination(settings);
   return settings;
 }
 

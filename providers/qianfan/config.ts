@@ -3,15 +3,17 @@
  * credential can come from the environment so that nothing secret needs to be
  * written into configuration (or into cdktf's synthesized JSON).
  */
-import { readFileSync } from 'node:fs';
 import { ProviderError } from '../runtime/diagnostics';
 import type { ObjectValue } from '../runtime/interfaces';
 import type { BlockSchema } from '../runtime/schema';
 import { checkServiceUrl } from './clients/http';
 import type { YufuAdminClient } from './clients/yufu';
 import { attr, num, str } from './values';
-import { durationValidator, intRange, parseDuration } from './validators';
+import { durationValidator, intRange, parseDuration, stringRule } from './validators';
 import { DEFAULT_RETRY, type RetryPolicy } from './clients/http';
+import { ENV as CREDENTIAL_ENV, loadApaasCredentials, loadServiceAccount, pick } from './credentials';
+import { checkYufuDomain } from './rules';
+import { RESPONSE_LIMITS, responseLimit } from './clients/limits';
 
 /** Required on first use, so a schema or validate call never loads the client, zod or undici. */
 const yufuModule = () => require('./clients/yufu') as typeof import('./clients/yufu');
@@ -19,14 +21,10 @@ const yufuModule = () => require('./clients/yufu') as typeof import('./clients/y
 export const ENV = {
   yufuAdminUrl: 'QIANFAN_YUFU_ADMIN_URL',
   yufuDomain: 'QIANFAN_YUFU_DOMAIN',
-  yufuServiceAccountFile: 'QIANFAN_YUFU_SERVICE_ACCOUNT_FILE',
-  yufuServiceAccount: 'QIANFAN_YUFU_SERVICE_ACCOUNT',
   requestTimeout: 'QIANFAN_REQUEST_TIMEOUT',
   maxRetries: 'QIANFAN_MAX_RETRIES',
   apaasUrl: 'QIANFAN_APAAS_URL',
-  apaasCredentialsFile: 'QIANFAN_APAAS_CREDENTIALS_FILE',
-  apaasSecretId: 'QIANFAN_APAAS_SECRET_ID',
-  apaasSecretKey: 'QIANFAN_APAAS_SECRET_KEY',
+  ...CREDENTIAL_ENV,
 } as const;
 
 const apaasModule = () => require('./clients/apaas') as typeof import('./clients/apaas');
@@ -36,13 +34,7 @@ export const providerBlock: BlockSchema = {
   attributes: {
     yufu_admin_url: attr.optional('string', `Base URL of the tenant's Yufu admin API, e.g. \`https://{domain}-admin.cig.tencentcs.com\`. Environment: \`${ENV.yufuAdminUrl}\`. Plain http is accepted for loopback addresses only.`),
     yufu_domain: attr.optional('string', `The tenant's Yufu domain (the \`{domain}\` in \`{domain}-admin.cig.tencentcs.com\`); an alternative to \`yufu_admin_url\`. Environment: \`${ENV.yufuDomain}\`.`, {
-      validate: [
-        (value, path, d) => {
-          if (typeof value === 'string' && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) {
-            d.error('Invalid Yufu domain', `yufu_domain: expected a DNS label of lowercase letters, digits and hyphens, got ${JSON.stringify(value)}`, path);
-          }
-        },
-      ],
+      validate: [stringRule('yufu_domain', checkYufuDomain, 'Invalid Yufu domain')],
     }),
     yufu_service_account_file: attr.optional('string', `Path to the Yufu service-account JSON file (\`{clientId, privateKey}\`). Environment: \`${ENV.yufuServiceAccountFile}\`.`),
     yufu_service_account: attr.optional('string', `The Yufu service-account JSON itself. Prefer the environment variable \`${ENV.yufuServiceAccount}\` so the key stays out of configuration.`, { sensitive: true }),
@@ -72,58 +64,16 @@ export interface QianfanClients {
   timeoutMs: number;
 }
 
-function pick(config: ObjectValue, name: string, env: string): { value: string; source: string } | null {
-  const configured = str(config[name]);
-  if (configured !== null && configured !== '') return { value: configured, source: name };
-  const fromEnv = process.env[env];
-  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: env };
-  return null;
-}
-
-async function loadServiceAccount(config: ObjectValue) {
-  const { serviceAccountSchema } = yufuModule();
-  const inline = pick(config, 'yufu_service_account', ENV.yufuServiceAccount);
-  const file = pick(config, 'yufu_service_account_file', ENV.yufuServiceAccountFile);
-  let text: string;
-  let source: string;
-  if (inline) {
-    text = inline.value;
-    source = inline.source;
-  } else if (file) {
-    source = `${file.source} (${file.value})`;
-    try {
-      text = readFileSync(file.value, 'utf8');
-    } catch (error) {
-      throw new ProviderError('Cannot read the Yufu service-account file', `${source}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, ['yufu_service_account_file']);
-    }
-  } else {
-    throw new ProviderError(
-      'Missing Yufu service account',
-      `set ${ENV.yufuServiceAccountFile} (a path) or ${ENV.yufuServiceAccount} (the JSON), or the provider arguments yufu_service_account_file / yufu_service_account`,
-    );
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ProviderError('Invalid Yufu service account', `${source}: expected JSON of the form {"clientId": …, "privateKey": {RSA JWK}}, got text that is not JSON`);
-  }
-  const result = serviceAccountSchema.safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ProviderError(
-      'Invalid Yufu service account',
-      `${source}: at ${issue.path.join('.') || '(root)'}: ${issue.message}; expected {"clientId": string, "privateKey": RSA private JWK with kid}`,
-    );
-  }
-  return result.data;
-}
-
 export function resolveClients(config: ObjectValue): QianfanClients {
+  // A bad QIANFAN_MAX_RESPONSE_BYTES fails here, not at the first answer.
+  responseLimit(RESPONSE_LIMITS.object);
   const timeout = pick(config, 'request_timeout', ENV.requestTimeout);
   const timeoutMs = timeout ? parseDuration(timeout.value, timeout.source) : 30_000;
   const maxRetriesEnv = process.env[ENV.maxRetries];
-  const maxRetries = num(config.max_retries) ?? (maxRetriesEnv !== undefined && /^\d+$/.test(maxRetriesEnv) ? Number(maxRetriesEnv) : DEFAULT_RETRY.maxRetries);
+  if (maxRetriesEnv !== undefined && maxRetriesEnv !== '' && !(/^\d{1,2}$/.test(maxRetriesEnv) && Number(maxRetriesEnv) <= 20)) {
+    throw new ProviderError(`Invalid ${ENV.maxRetries}`, `${ENV.maxRetries}: expected a whole number from 0 to 20, got ${JSON.stringify(maxRetriesEnv.slice(0, 40))}`);
+  }
+  const maxRetries = num(config.max_retries) ?? (maxRetriesEnv ? Number(maxRetriesEnv) : DEFAULT_RETRY.maxRetries);
   const retry: RetryPolicy = {
     ...DEFAULT_RETRY,
     maxRetries,
@@ -150,33 +100,8 @@ export function resolveClients(config: ObjectValue): QianfanClients {
     const url = pick(config, 'apaas_url', ENV.apaasUrl);
     if (!url) throw new ProviderError('Missing aPaaS endpoint', `set apaas_url in the provider block or ${ENV.apaasUrl}`);
     const baseUrl = checkServiceUrl(url.value, url.source);
-    const { ApaasClient, credentialsSchema } = apaasModule();
-    let credentials: { secretId: string; secretKey: string };
-    const id = process.env[ENV.apaasSecretId];
-    const key = process.env[ENV.apaasSecretKey];
-    const file = pick(config, 'apaas_credentials_file', ENV.apaasCredentialsFile);
-    if (id && key) {
-      credentials = { secretId: id, secretKey: key };
-    } else if (file) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(readFileSync(file.value, 'utf8'));
-      } catch (error) {
-        const reason = (error as NodeJS.ErrnoException).code ?? 'not JSON';
-        throw new ProviderError('Cannot read the aPaaS credentials file', `${file.source} (${file.value}): ${reason}; expected JSON {"secretId": …, "secretKey": …}`, ['apaas_credentials_file']);
-      }
-      const result = credentialsSchema.safeParse(parsed);
-      if (!result.success) {
-        throw new ProviderError('Invalid aPaaS credentials file', `${file.source} (${file.value}): expected JSON {"secretId": non-empty string, "secretKey": non-empty string}`, ['apaas_credentials_file']);
-      }
-      credentials = result.data;
-    } else {
-      throw new ProviderError(
-        'Missing aPaaS credentials',
-        `set ${ENV.apaasSecretId} and ${ENV.apaasSecretKey}, or ${ENV.apaasCredentialsFile} (or apaas_credentials_file) pointing at {"secretId","secretKey"}` +
-          (id || key ? `; only ${id ? ENV.apaasSecretId : ENV.apaasSecretKey} is set` : ''),
-      );
-    }
+    const { ApaasClient } = apaasModule();
+    const credentials = loadApaasCredentials(config);
     return new ApaasClient({ baseUrl, credentials, timeoutMs, retry });
   }
 
@@ -191,7 +116,7 @@ export function resolveClients(config: ObjectValue): QianfanClients {
       const adminUrl = checkServiceUrl(raw, explicit ? explicit.source : 'yufu_domain');
       const audience = adminUrl.origin + adminUrl.pathname.replace(/\/$/, '');
       const { YufuAdminClient } = yufuModule();
-      return new YufuAdminClient({ adminUrl, serviceAccount: await loadServiceAccount(config), audience, timeoutMs, retry });
+      return new YufuAdminClient({ adminUrl, serviceAccount: loadServiceAccount(config), audience, timeoutMs, retry });
     }
   }
 }

@@ -1,5 +1,6 @@
 /** The qianfan provider: configuration plus the resources, data sources and functions it serves. */
 import type { ProviderDefinition } from '../runtime/interfaces';
+import { tlsEnvironmentNotes } from './clients/transport';
 import { providerBlock, resolveClients, ENV, type QianfanClients } from './config';
 import { apaasSyncStatusDataSource } from './data-sources/apaas_sync_status';
 import { oidcDiscoveryDataSource } from './data-sources/oidc_discovery';
@@ -21,7 +22,9 @@ export const qianfanProvider: ProviderDefinition<QianfanClients> = {
       diagnostics.error('Conflicting Yufu endpoint settings', 'set either yufu_admin_url or yufu_domain, not both', ['yufu_domain']);
     }
   },
-  async configure(config) {
+  async configure(config, diagnostics) {
+    // Said on every run: someone believes verification is off, and it is not.
+    for (const warning of tlsEnvironmentNotes().warnings) diagnostics.warning('TLS certificate verification stays on', warning);
     const clients = resolveClients(config);
     // Surface a broken endpoint or credential now, at configure, rather than at the first resource.
     if (str(config.yufu_admin_url) || str(config.yufu_domain) || process.env[ENV.yufuAdminUrl] || process.env[ENV.yufuDomain]) await clients.yufu();

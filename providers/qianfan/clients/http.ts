@@ -1,6 +1,7 @@
 /**
  * JSON over HTTPS for the service clients: one keep-alive connection pool per
- * process (Terraform runs many RPCs per launch), a per-request timeout, response
+ * process (Terraform runs many RPCs per launch, transport.ts), a per-request timeout
+ * that covers the whole answer, a size limit per endpoint (limits.ts), response
  * validation with zod, and errors that say which service and what it answered —
  * never what we sent (request bodies carry secrets).
  */
@@ -8,38 +9,34 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { ProviderError } from '../../runtime/diagnostics';
 import { log } from '../../runtime/log';
-import { isLoopbackIp } from '../rules';
+import { checkServiceUrl as serviceUrlProblem, isLoopbackIp, shown } from '../rules';
+import { readLimited, RESPONSE_LIMITS, responseLimit, ResponseTimeout, ResponseTooLarge } from './limits';
+import { dispatcher, errorCode, poolFetch, tlsProblem } from './transport';
 
-let agent: Promise<Dispatcher> | undefined;
 const undici = () => require('undici') as typeof import('undici');
-
-/** undici is loaded on first use: schema and validate calls never need it. */
-function dispatcher(): Promise<Dispatcher> {
-  agent ??= Promise.resolve(new (undici().Agent)({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout: 10_000 } }));
-  return agent;
-}
 
 export const isLoopbackHost = isLoopbackIp;
 
 /**
  * Plain http is only allowed to loopback addresses (the emulator, local tests);
- * anything that leaves the machine must be https.
+ * anything that leaves the machine must be https. User-info is refused, never shown.
  */
 export function checkServiceUrl(raw: string, field: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ProviderError('Invalid URL', `${field}: expected an absolute https URL, got ${JSON.stringify(raw)}`, [field]);
+  const problem = serviceUrlProblem(raw);
+  if (problem) {
+    const summary = problem.startsWith('expected https') ? 'Insecure service URL' : 'Invalid URL';
+    throw new ProviderError(summary, `${field}: ${problem}; got ${shown(raw)}`, [field]);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    throw new ProviderError(
-      'Insecure service URL',
-      `${field}: expected an https URL (plain http is only accepted for loopback addresses such as 127.0.0.1), got ${JSON.stringify(raw)}`,
-      [field],
-    );
-  }
-  return url;
+  return new URL(raw);
+}
+
+/**
+ * Text the service sent, fit for a terminal: control characters (ANSI escapes could
+ * rewrite what the user sees) shown as escapes, and at most 300 characters.
+ */
+export function fromService(text: string): string {
+  const clean = text.replace(/\p{Cc}/gu, (c) => (c === '\n' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return clean.length > 300 ? `${clean.slice(0, 297)}...` : clean;
 }
 
 export interface ServiceErrorBody {
@@ -82,6 +79,8 @@ export interface JsonRequest<T> {
   signal?: AbortSignal;
   /** Statuses that are answers, not failures (e.g. 404 on read). */
   accept?: number[];
+  /** The most this endpoint may answer; default RESPONSE_LIMITS.object. */
+  maxResponseBytes?: number;
 }
 
 export interface JsonResponse<T> {
@@ -152,7 +151,7 @@ export async function requestJson<T>(request: JsonRequest<T>): Promise<JsonRespo
         const why = !retryable
           ? 'not retried: the request may have been processed and is not idempotent'
           : attempt >= policy.maxRetries
-            ? `gave up after ${attempt + 1} attempts (max_retries = ${policy.maxRetries})`
+            ? `gave up after ${attempt + 1} attempt${attempt === 0 ? '' : 's'} (max_retries = ${policy.maxRetries})`
             : `gave up after ${Math.round(elapsed / 1000)} s (operation_timeout)`;
         throw new ProviderError(error.summary, `${error.detail}; ${why}`);
       }
@@ -171,19 +170,25 @@ const RETRY_STATUS: Record<number, boolean> = { 429: false, 503: false, 500: tru
 
 /**
  * A fetch with requestJson's retry rules, for libraries that take one (openid-client's
- * discovery): 429/503 always, 500/502/504 and lost connections only for GET/HEAD, each
- * attempt bounded by `timeoutMs`, all of them by the policy's deadline. When retries run
- * out, the last answer is handed back (the library reports it) or the last error thrown.
+ * discovery): 429/503 always, 500/502/504, lost connections and timeouts only for
+ * GET/HEAD; each attempt, body included, bounded by `timeoutMs` and `maxBytes`; all of
+ * them by the policy's deadline. It goes through the provider's own pool, so
+ * certificates are verified as for every other call. When retries run out, the last
+ * answer is handed back (the library reports it) or the last error thrown; a TLS
+ * failure or an answer over the limit is a ProviderError at once.
  */
 export function retryingFetch(
   service: string,
   policy: RetryPolicy,
   timeoutMs: number,
+  maxBytes: number = RESPONSE_LIMITS.discovery,
 ): (url: string, init: { method: string; headers: Record<string, string>; body?: unknown; redirect?: 'manual'; signal?: AbortSignal }) => Promise<Response> {
   return async (url, init) => {
     const method = init.method.toUpperCase();
     const idempotent = method === 'GET' || method === 'HEAD';
-    const path = new URL(url).pathname;
+    const target = new URL(url);
+    const where = `${method} ${target.origin}${target.pathname}`;
+    const limit = responseLimit(maxBytes);
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       let reason: string;
@@ -191,28 +196,40 @@ export function retryingFetch(
       let retryAfterMs: number | undefined;
       let answer: Response | undefined;
       let failure: unknown;
+      const sent = Date.now();
+      const deadline = sent + timeoutMs;
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new ResponseTimeout(timeoutMs)), timeoutMs);
+      const onStop = () => controller.abort(init.signal?.reason);
+      init.signal?.addEventListener('abort', onStop, { once: true });
       try {
-        const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(init.signal ? [init.signal] : [])]);
-        const sent = Date.now();
-        answer = await fetch(url, { ...(init as RequestInit), signal });
-        log('debug', 'http', { service, method, path, status: answer.status, ms: Date.now() - sent });
+        const res = await poolFetch(url, { ...init, signal: controller.signal });
+        const body = res.body ? await readLimited(res.body as never, limit, deadline, () => new ResponseTooLarge(service, where, limit), timeoutMs) : Buffer.alloc(0);
+        answer = new Response(res.status === 204 || res.status === 304 ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers as unknown as Headers });
+        log('debug', 'http', { service, method, path: target.pathname, status: answer.status, ms: Date.now() - sent });
         if (!(answer.status in RETRY_STATUS)) return answer;
-        reason = `${method} ${path} → HTTP ${answer.status}`;
+        reason = `${method} ${target.pathname} → HTTP ${answer.status}`;
         uncertain = RETRY_STATUS[answer.status];
         retryAfterMs = parseRetryAfter(answer.headers.get('retry-after') ?? undefined);
       } catch (error) {
         if (init.signal?.aborted) throw error;
-        failure = error;
-        const cause = (error as { cause?: { code?: string } }).cause;
-        reason = `${method} ${path}: ${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms (request_timeout)` : (cause?.code ?? (error as Error).message)}`;
+        if (error instanceof ProviderError) throw error;
+        const tls = tlsProblem(error, where);
+        if (tls) throw new ProviderError(`${service}: untrusted certificate`, tls);
+        const timedOut = error instanceof ResponseTimeout || controller.signal.reason instanceof ResponseTimeout || Date.now() >= deadline - 5;
+        reason = `${where}: ${timedOut ? `no complete answer within ${timeoutMs} ms (request_timeout)` : errorCode(error) || (error as Error).message}`;
+        failure = timedOut ? new ProviderError(`${service} request timed out`, reason) : error;
+      } finally {
+        clearTimeout(timer);
+        init.signal?.removeEventListener('abort', onStop);
       }
       const wait = Math.min(policy.maxDelayMs, Math.max(retryAfterMs ?? 0, backoffMs(attempt, policy)));
       if ((uncertain && !idempotent) || attempt >= policy.maxRetries || Date.now() - started + wait > policy.deadlineMs) {
         if (answer) return answer;
+        if (failure instanceof ProviderError) throw new ProviderError(failure.summary, `${failure.detail}; gave up after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}`);
         throw failure;
       }
-      await answer?.body?.cancel();
-      log('warn', 'retrying', { service, method, path, attempt: attempt + 1, waitMs: wait, reason });
+      log('warn', 'retrying', { service, method, path: target.pathname, attempt: attempt + 1, waitMs: wait, reason });
       await sleep(wait, init.signal);
     }
   };
@@ -223,11 +240,12 @@ async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>>
   const started = Date.now();
   const signals = [AbortSignal.timeout(request.timeoutMs), ...(request.signal ? [request.signal] : [])];
   const extraHeaders = typeof request.headers === 'function' ? await request.headers() : request.headers;
+  const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
   let response: Dispatcher.ResponseData;
   try {
     response = await send(request.url, {
       method: request.method,
-      dispatcher: await dispatcher(),
+      dispatcher: dispatcher(),
       headers: {
         accept: 'application/json',
         ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -238,10 +256,11 @@ async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>>
     });
   } catch (error) {
     if (request.signal?.aborted) throw new ProviderError('Stopped', 'Terraform asked the provider to stop');
-    const e = error as Error & { code?: string; cause?: { code?: string } };
-    const code = e.code ?? e.cause?.code ?? '';
+    const tls = tlsProblem(error, where);
+    if (tls) throw new ProviderError(`${request.service}: untrusted certificate`, tls);
+    const e = error as Error;
+    const code = errorCode(error);
     const timedOut = Date.now() - started >= request.timeoutMs - 5;
-    const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
     // Refused: nothing reached the service, so any request may be retried.
     const neverSent = code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND';
     throw new RetryableError(
@@ -250,11 +269,23 @@ async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>>
       !neverSent,
     );
   }
+  const limit = responseLimit(request.maxResponseBytes ?? RESPONSE_LIMITS.object);
+  const announced = Number(response.headers['content-length']);
+  if (Number.isFinite(announced) && announced > limit) {
+    response.body.destroy();
+    throw new ResponseTooLarge(request.service, where, limit, announced);
+  }
   let text: string;
   try {
-    text = await response.body.text();
+    const body = await readLimited(response.body, limit, started + request.timeoutMs, () => new ResponseTooLarge(request.service, where, limit), request.timeoutMs);
+    text = body.toString('utf8');
   } catch (error) {
-    throw new RetryableError(`${request.service} request failed`, `${request.method} ${request.url.pathname}: connection lost while reading the answer (${(error as Error).message})`, true);
+    if (error instanceof ProviderError) throw error;
+    if (request.signal?.aborted) throw new ProviderError('Stopped', 'Terraform asked the provider to stop');
+    if (error instanceof ResponseTimeout || Date.now() - started >= request.timeoutMs - 5) {
+      throw new RetryableError(`${request.service} request timed out`, `${where}: no complete answer within ${request.timeoutMs} ms (request_timeout)`, true);
+    }
+    throw new RetryableError(`${request.service} request failed`, `${where}: connection lost while reading the answer (${errorCode(error) || (error as Error).message})`, true);
   }
   log('debug', 'http', {
     service: request.service,
@@ -272,7 +303,7 @@ async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>>
       if (status in RETRY_STATUS) parsed = undefined;
       else throw new ProviderError(
         `${request.service} answered with something that is not JSON`,
-        `${request.method} ${request.url.pathname} → HTTP ${status}, ${text.length} bytes starting ${JSON.stringify(text.slice(0, 60))}`,
+        `${request.method} ${request.url.pathname} → HTTP ${status}, ${text.length} bytes starting ${JSON.stringify(fromService(text.slice(0, 60)))}`,
       );
     }
   }
@@ -280,20 +311,25 @@ async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>>
     const err = (parsed as ServiceErrorBody | undefined)?.error;
     throw new RetryableError(
       status === 429 ? `${request.service} is rate limiting` : status === 500 ? `${request.service} failed with a server error` : `${request.service} is unavailable`,
-      `${request.method} ${request.url.pathname} → HTTP ${status}${err?.message ? `: ${err.message}` : ''}`,
+      `${request.method} ${request.url.pathname} → HTTP ${status}${typeof err?.message === 'string' ? `: ${fromService(err.message)}` : ''}`,
       RETRY_STATUS[status],
       parseRetryAfter(response.headers['retry-after']),
     );
   }
   const ok = (status >= 200 && status < 300) || request.accept?.includes(status);
   if (!ok) {
-    const err = (parsed as ServiceErrorBody | undefined)?.error;
+    const raw = (parsed as ServiceErrorBody | undefined)?.error;
+    const err = {
+      code: typeof raw?.code === 'string' ? fromService(raw.code) : undefined,
+      field: typeof raw?.field === 'string' ? fromService(raw.field) : undefined,
+      message: typeof raw?.message === 'string' ? fromService(raw.message) : undefined,
+    };
     throw new ServiceError(
       `${request.service} refused the request`,
-      `${request.method} ${request.url.pathname} → HTTP ${status}${err?.code ? ` ${err.code}` : ''}${err?.field ? ` (field ${err.field})` : ''}: ${err?.message ?? 'no error message'}`,
+      `${request.method} ${request.url.pathname} → HTTP ${status}${err.code ? ` ${err.code}` : ''}${err.field ? ` (field ${err.field})` : ''}: ${err.message ?? 'no error message'}`,
       status,
-      err?.code,
-      err?.field,
+      err.code,
+      err.field,
     );
   }
   if (!request.schema || status < 200 || status >= 300 || parsed === undefined) return { status, body: parsed as T | undefined };
@@ -302,7 +338,7 @@ async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>>
     const issue = result.error.issues[0];
     throw new ProviderError(
       `${request.service} answered with an unexpected shape`,
-      `${request.method} ${request.url.pathname}: at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      `${request.method} ${request.url.pathname}: at ${fromService(issue.path.join('.')) || '(root)'}: ${issue.message}`,
     );
   }
   return { status, body: result.data };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ProviderError } from '../../runtime/diagnostics';
 import { requestJson, ServiceError, type RetryPolicy } from './http';
 import { claimantQuery, ownershipShape, type ClaimRequest } from './ownership';
+import { RESPONSE_LIMITS } from './limits';
 
 export const serviceAccountSchema = z.object({
   clientId: z.string().min(1),
@@ -122,6 +123,7 @@ export class YufuAdminClient {
       headers?: Record<string, string>;
       signal?: AbortSignal;
       idempotent?: boolean;
+      maxResponseBytes?: number;
     } = {},
   ) {
     try {
@@ -137,6 +139,7 @@ export class YufuAdminClient {
         accept: opts.accept,
         timeoutMs: this.options.timeoutMs,
         signal: opts.signal,
+        maxResponseBytes: opts.maxResponseBytes,
       });
     } catch (error) {
       if (error instanceof ServiceError && error.status === 401) {
@@ -180,7 +183,7 @@ export class YufuAdminClient {
   /** The apps with these client ids (at most 100 per call). */
   async appsByClientId(clientIds: string[], signal?: AbortSignal): Promise<YufuApp[]> {
     if (clientIds.length === 0) return [];
-    const { body } = await this.call('GET', '/api/v1/oidc-apps', { query: { client_id: clientIds.join(','), page_size: '100' }, schema: listSchema, signal });
+    const { body } = await this.call('GET', '/api/v1/oidc-apps', { query: { client_id: clientIds.join(','), page_size: '100' }, schema: listSchema, signal, maxResponseBytes: RESPONSE_LIMITS.appList });
     return body?.items ?? [];
   }
 
@@ -195,7 +198,7 @@ export class YufuAdminClient {
   }
 
   async findAppsByName(name: string, signal?: AbortSignal): Promise<YufuApp[]> {
-    const { body } = await this.call('GET', '/api/v1/oidc-apps', { query: { name, page_size: '100' }, schema: listSchema, signal });
+    const { body } = await this.call('GET', '/api/v1/oidc-apps', { query: { name, page_size: '100' }, schema: listSchema, signal, maxResponseBytes: RESPONSE_LIMITS.appList });
     return body?.items ?? [];
   }
 

@@ -76,7 +76,10 @@ export const oidcDiscoveryDataSource: DataSourceDefinition<QianfanClients> = {
       });
       metadata = configuration.serverMetadata() as Record<string, unknown>;
     } catch (error) {
-      throw new ProviderError('OIDC discovery failed', `${wellKnown}: ${describe(error)}`, ['well_known_url']);
+      // A timeout, an answer over the limit or an untrusted certificate, said by the fetch itself.
+      const own = error instanceof ProviderError ? error : (error as { cause?: unknown })?.cause instanceof ProviderError ? ((error as { cause: ProviderError }).cause) : undefined;
+      if (own) throw new ProviderError(`OIDC discovery failed: ${own.summary}`, `well_known_url ${shown(wellKnown)}: ${own.detail}`, ['well_known_url']);
+      throw new ProviderError('OIDC discovery failed', `${shown(wellKnown)}: ${describe(error)}`, ['well_known_url']);
     }
     const state: ObjectValue = { well_known_url: wellKnown, issuer: String(metadata.issuer) };
     for (const [name] of ENDPOINTS) state[name] = typeof metadata[name] === 'string' ? (metadata[name] as string) : null;

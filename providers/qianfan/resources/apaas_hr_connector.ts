@@ -21,7 +21,7 @@ import type { Schema } from '../../runtime/schema';
 import type { ApaasClient, Connector, ConnectorInput, SyncRun, Tenant } from '../clients/apaas';
 import type { QianfanClients } from '../config';
 import { claimantOf, recordOwnership } from '../ownership';
-import { checkClientId, checkClientSecret, checkCorpKey, checkWellKnownUrl, parseDurationMs } from '../rules';
+import { checkClientId, checkClientSecret, checkCorpKey, checkTenantId, checkWellKnownUrl, parseDurationMs } from '../rules';
 import { createSingleton } from '../singleton';
 import { durationValidator, intRange, stringRule } from '../validators';
 import { attr, bool, known, number, schemaDefaults, str } from '../values';
@@ -34,7 +34,7 @@ const apaasModule = () => require('../clients/apaas') as typeof import('../clien
 export type SecretSource = 'yufu_app' | 'client_secret' | 'client_secret_wo';
 
 const secretRule = (field: string) =>
-  stringRule(field, (v) => checkClientSecret(v), 'Invalid client secret');
+  stringRule(field, checkClientSecret, 'Invalid client secret', true);
 
 export const schema: Schema = {
   version: 1,
@@ -45,7 +45,7 @@ export const schema: Schema = {
       id: attr.computed('string', 'The aPaaS tenant id (one connector per tenant). Use it with `terraform import`.'),
       tenant_id: attr.required('string', 'The aPaaS tenant id, as in `https://apaas.weworkpro.tencent-cloud.com/{tenant}/`. Changing it moves the connector to another tenant (the old tenant keeps its source and users).', {
         forceNew: true,
-        validate: [stringRule('tenant_id', (v) => (/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(v) ? null : 'expected 1–64 letters, digits, "-" or "_"'), 'Invalid tenant id')],
+        validate: [stringRule('tenant_id', checkTenantId, 'Invalid tenant id')],
       }),
       corp_key: attr.required('string', 'The E-HR Corp Key: the label in `ehrnew-{corpKey}.ihr.tencent-cloud.com` (use the `corp_key_from_url` function to read it off the E-HR admin URL). Cannot change once the tenant was initialised.', {
         validate: [stringRule('corp_key', checkCorpKey, 'Invalid Corp Key')],

@@ -12,7 +12,7 @@ import type { Schema } from '../../runtime/schema';
 import type { Schedule, ScheduleInput } from '../clients/apaas';
 import type { QianfanClients } from '../config';
 import { claimantOf, recordOwnership } from '../ownership';
-import { checkCron, checkTimeZone, SYNC_MODES } from '../rules';
+import { checkCron, checkTenantId, checkTimeZone, describeProblem, isSyncMode, SYNC_MODES } from '../rules';
 import { createSingleton } from '../singleton';
 import { oneOf, stringRule } from '../validators';
 import { attr, bool, str } from '../values';
@@ -26,7 +26,7 @@ export const schema: Schema = {
       'The organisation sync schedule of an aPaaS tenant whose user source is 腾讯 HR 助手. Deleting the tenant\'s connector deletes its schedule too: give this resource `lifecycle { replace_triggered_by = [qianfan_apaas_hr_connector.<name>.created_at] }` so a replaced connector gets its schedule back in the same apply.',
     attributes: {
       id: attr.computed('string', 'The aPaaS tenant id (one schedule per tenant). Use it with `terraform import`.'),
-      tenant_id: attr.required('string', 'The aPaaS tenant id.', { forceNew: true }),
+      tenant_id: attr.required('string', 'The aPaaS tenant id.', { forceNew: true, validate: [stringRule('tenant_id', checkTenantId, 'Invalid tenant id')] }),
       cron: attr.required('string', 'When to sync: 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first. E.g. `0 2 * * *` for 02:00 daily.', {
         validate: [stringRule('cron', (v) => checkCron(v), 'Invalid cron expression')],
       }),
@@ -72,10 +72,12 @@ export const apaasSyncScheduleResource: ResourceDefinition<QianfanClients> = {
 
   validate(config, diagnostics) {
     const cron = config.cron;
-    const tz = config.time_zone;
-    if (typeof cron === 'string' && typeof tz === 'string' && !checkCron(cron) && !checkTimeZone(tz)) {
-      const problem = checkCron(cron, tz);
-      if (problem) diagnostics.error('Invalid cron expression', `cron: ${problem} in time zone ${tz}`, ['cron']);
+    // Unset arguments take their schema defaults; unknown ones are checked at their weakest.
+    const tz = config.time_zone === null ? schema.block.attributes.time_zone!.default : config.time_zone;
+    const mode = config.mode === null ? schema.block.attributes.mode!.default : isSyncMode(config.mode) ? config.mode : 'incremental';
+    if (typeof cron === 'string' && typeof tz === 'string' && isSyncMode(mode) && !checkCron(cron) && !checkTimeZone(tz)) {
+      const problem = checkCron(cron, tz, mode);
+      if (problem) diagnostics.error('Invalid cron expression', describeProblem('cron', problem, cron), ['cron']);
     }
   },
 

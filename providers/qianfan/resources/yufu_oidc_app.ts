@@ -25,24 +25,14 @@ import { ServiceError } from '../clients/http';
 import type { AppInput, YufuAdminClient, YufuApp } from '../clients/yufu';
 import type { QianfanClients } from '../config';
 import { claimantOf, isOrphan, newClaimant, recordOwnership } from '../ownership';
-import {
-  APPLICATION_TYPES,
-  checkDescription,
-  checkName,
-  checkRedirectUri,
-  GRANT_TYPES,
-  LIFETIME_LIMITS,
-  NAME_MAX,
-  REDIRECT_URIS_MAX,
-  SCOPES,
-} from '../rules';
-import { intRange, oneOf, sizeRange, stringRule } from '../validators';
+import { APPLICATION_TYPES, checkDescription, checkGrantTypes, checkName, checkRedirectUris, checkScopes, LIFETIME_LIMITS, NAME_MAX } from '../rules';
+import { intRange, listRule, oneOf, stringRule } from '../validators';
 import { attr, bool, num, number, str, strings } from '../values';
 
 export const TYPE_NAME = 'qianfan_yufu_oidc_app';
 
-const redirectRule = stringRule('redirect_uris', checkRedirectUri, 'Invalid redirect URI');
-const logoutRule = stringRule('post_logout_redirect_uris', checkRedirectUri, 'Invalid post-logout redirect URI');
+const redirectRule = listRule('redirect_uris', (v) => checkRedirectUris(v, 1), 'Invalid redirect URI');
+const logoutRule = listRule('post_logout_redirect_uris', (v) => checkRedirectUris(v, 0), 'Invalid post-logout redirect URI');
 
 export const schema: Schema = {
   version: 1,
@@ -64,26 +54,19 @@ export const schema: Schema = {
         validate: [oneOf('application_type', APPLICATION_TYPES)],
       }),
       redirect_uris: attr.required(['set', 'string'], 'Allowed redirect URIs (1–20). https, or http for 127.0.0.1 only; Yufu rejects `localhost`. For aPaaS use `https://apaas.weworkpro.tencent-cloud.com/{aPaaS tenant id}/`.', {
-        validate: [redirectRule, sizeRange('redirect_uris', 1, REDIRECT_URIS_MAX)],
+        validate: [redirectRule],
       }),
       post_logout_redirect_uris: attr.optional(['set', 'string'], 'Allowed post-logout redirect URIs, same rules as `redirect_uris`.', {
         default: [],
-        validate: [logoutRule, sizeRange('post_logout_redirect_uris', 0, REDIRECT_URIS_MAX)],
+        validate: [logoutRule],
       }),
       grant_types: attr.optional(['set', 'string'], 'Any of `authorization_code`, `refresh_token`, `client_credentials`.', {
         default: ['authorization_code'],
-        validate: [oneOf('grant_types', GRANT_TYPES), sizeRange('grant_types', 1, GRANT_TYPES.length)],
+        validate: [listRule('grant_types', checkGrantTypes, 'Invalid grant types')],
       }),
       scopes: attr.optional(['set', 'string'], 'Scopes the application may request; must include `openid`. Any of `openid`, `profile`, `email`, `offline_access`, `phone`.', {
         default: ['openid', 'profile', 'email'],
-        validate: [
-          oneOf('scopes', SCOPES),
-          (value, path, d) => {
-            if (Array.isArray(value) && value.every((v) => typeof v === 'string') && !value.includes('openid')) {
-              d.error('Invalid scopes', `scopes: expected the set to include "openid", got ${JSON.stringify(value)}`, path);
-            }
-          },
-        ],
+        validate: [listRule('scopes', checkScopes, 'Invalid scopes')],
       }),
       require_pkce: attr.optional('bool', 'Require PKCE (S256) on the authorization-code flow.', { default: true }),
       access_token_lifetime: attr.optional('number', 'Access-token lifetime in seconds, 60–86400.', {

@@ -122,8 +122,8 @@ test('backoff doubles per attempt up to the cap, with full jitter', () => {
 });
 
 test('plain http is refused for hosts that are not loopback', () => {
-  expect(() => checkServiceUrl('http://api.example.com', 'apaas_url')).toThrow(/expected an https URL/);
-  expect(() => checkServiceUrl('not a url', 'apaas_url')).toThrow(/expected an absolute https URL, got "not a url"/);
+  expect(() => checkServiceUrl('http://api.example.com', 'apaas_url')).toThrow(/apaas_url: expected https \(http is only allowed for loopback/);
+  expect(() => checkServiceUrl('not a url', 'apaas_url')).toThrow(/apaas_url: expected an absolute URL such as https:\/\/\{domain\}-admin\.cig\.tencentcs\.com; got "not a url"/);
   expect(checkServiceUrl('http://127.0.0.1:8080', 'x').port).toBe('8080');
   expect(checkServiceUrl('http://[::1]:8080', 'x').hostname).toBe('[::1]');
   expect(checkServiceUrl('https://api.example.com', 'x').protocol).toBe('https:');
