@@ -20,6 +20,8 @@ export interface Call {
   args: unknown[];
   /** False when the call threw. */
   ok: boolean;
+  /** Whether it changed anything the service stores. */
+  wrote: boolean;
 }
 
 /** The call log and fault hooks both fakes share. */
@@ -27,20 +29,23 @@ class Recorder {
   readonly calls: Call[] = [];
   private readonly hooks = new Map<string, (() => void | Promise<void>)[]>();
   private readonly lost = new Set<string>();
+  private current: Call | undefined;
 
-  constructor(
-    private readonly service: string,
-    private readonly mutating: readonly string[],
-  ) {}
+  constructor(private readonly service: string) {}
 
   /** The names of the methods called, in order. */
   methods(): string[] {
     return this.calls.map((c) => c.method);
   }
 
-  /** Calls that changed (or may have changed) something: mutating methods that succeeded. */
+  /** The calls that changed something the service stores. */
   writes(): Call[] {
-    return this.calls.filter((c) => c.ok && this.mutating.includes(c.method));
+    return this.calls.filter((c) => c.wrote);
+  }
+
+  /** Called by a fake's method when it changes what the service stores. */
+  changed(): void {
+    if (this.current) this.current.wrote = true;
   }
 
   callsOf(method: string): Call[] {
@@ -65,11 +70,16 @@ class Recorder {
     const hook = this.hooks.get(method)?.shift();
     if (hook) await hook();
     const once = (): T => {
-      const call: Call = { method, args: structuredClone(args), ok: false };
+      const call: Call = { method, args: structuredClone(args), ok: false, wrote: false };
       this.calls.push(call);
-      const result = body();
-      call.ok = true;
-      return structuredClone(result);
+      this.current = call;
+      try {
+        const result = body();
+        call.ok = true;
+        return structuredClone(result);
+      } finally {
+        this.current = undefined;
+      }
     };
     if (this.lost.delete(method)) once();
     return once();
@@ -90,6 +100,7 @@ function claim(recorder: Recorder, object: Owned | undefined, request: ClaimRequ
   if (object.claimed_by !== request.previousClaimant) throw recorder.error(409, 'claim_conflict', `${what} was claimed at ${object.claimed_at}`);
   object.claimed_by = request.claimant;
   object.claimed_at = now();
+  recorder.changed();
 }
 
 const deletable = (object: Owned, claimant: string | null) => object.claimed_by === claimant;
@@ -114,7 +125,7 @@ export class FakeYufu extends Recorder implements YufuMethods {
   private readonly keys = new Map<string, string>();
 
   constructor() {
-    super('Yufu admin API', ['createApp', 'claimApp', 'updateApp', 'rotateSecret', 'deleteApp']);
+    super('Yufu admin API');
   }
 
   /** An app that already exists (made in the console unless creation_key / claimed_by say otherwise). */
@@ -166,6 +177,7 @@ export class FakeYufu extends Recorder implements YufuMethods {
       if (this.nameTaken(input.name)) throw this.error(409, 'already_exists', `an app named "${input.name}" exists`, 'name');
       const app = this.make(input, options.key ?? null, options.secretVersion ?? null);
       this.apps.set(app.id, app);
+      this.changed();
       if (options.key !== undefined) this.keys.set(options.key, app.id);
       return app;
     });
@@ -199,6 +211,7 @@ export class FakeYufu extends Recorder implements YufuMethods {
       }
       if (patch.name !== undefined && this.nameTaken(patch.name, id)) throw this.error(409, 'already_exists', `an app named "${patch.name}" exists`, 'name');
       Object.assign(app, structuredClone(patch), { updated_at: now() });
+      this.changed();
       return app;
     });
   }
@@ -211,6 +224,7 @@ export class FakeYufu extends Recorder implements YufuMethods {
         app.client_secret = randomBytes(32).toString('base64url');
         app.client_secret_version = version;
         app.updated_at = now();
+        this.changed();
       }
       return app;
     });
@@ -222,6 +236,7 @@ export class FakeYufu extends Recorder implements YufuMethods {
       if (!app) return 'gone';
       if (!deletable(app, claimant)) return 'not-ours';
       this.apps.delete(id);
+      this.changed();
       return 'deleted';
     });
   }
@@ -247,7 +262,7 @@ export class FakeApaas extends Recorder implements ApaasMethods {
   runOutcome: RunOutcome = { status: 'succeeded', error: null };
 
   constructor() {
-    super('aPaaS admin API', ['putConnector', 'claimConnector', 'deleteConnector', 'startRun', 'putSchedule', 'claimSchedule', 'deleteSchedule']);
+    super('aPaaS admin API');
   }
 
   addTenant(tenantId: string, source: Tenant['user_source'] = null, corpKey?: string): Tenant {
@@ -290,6 +305,7 @@ export class FakeApaas extends Recorder implements ApaasMethods {
       counts: { ...COUNTS },
     };
     this.runs.set(run.id, run);
+    this.changed();
     return run;
   }
 
@@ -343,6 +359,7 @@ export class FakeApaas extends Recorder implements ApaasMethods {
       initial_run_id: directoryChanged ? this.queueRun(tenantId, 'initial').id : (before?.initial_run_id ?? null),
     });
     this.secrets.set(tenantId, input.client_secret);
+    this.changed();
   }
 
   private saveSchedule(tenantId: string, input: ScheduleInput, creationKey: string | null): void {
@@ -359,6 +376,7 @@ export class FakeApaas extends Recorder implements ApaasMethods {
       claimed_by: before?.claimed_by ?? null,
       claimed_at: before?.claimed_at ?? null,
     });
+    this.changed();
   }
 
   getTenant(tenantId: string): Promise<Tenant | null> {
@@ -394,6 +412,7 @@ export class FakeApaas extends Recorder implements ApaasMethods {
       this.connectors.delete(tenantId);
       this.schedules.delete(tenantId);
       this.secrets.delete(tenantId);
+      this.changed();
       return { deleted: true, user_source: connector.user_source, retained: ['user_source', 'users', 'departments'] };
     });
   }
@@ -438,6 +457,7 @@ export class FakeApaas extends Recorder implements ApaasMethods {
       if (!schedule) return 'gone';
       if (!deletable(schedule, claimant)) return 'not-ours';
       this.schedules.delete(tenantId);
+      this.changed();
       return 'deleted';
     });
   }
