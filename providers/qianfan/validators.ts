@@ -4,13 +4,13 @@ import { ProviderError } from '../runtime/diagnostics';
 import type { AttributeValidator } from '../runtime/schema';
 import { parseDurationMs, shown } from './rules';
 
-/** A validator from a rule on strings; for lists/sets it checks every element. */
-export function stringRule(field: string, rule: (value: string) => string | null, summary: string): AttributeValidator {
+/** A validator from a rule on strings; for lists/sets it checks every element. A secret's value is masked in the message. */
+export function stringRule(field: string, rule: (value: string) => string | null, summary: string, secret = false): AttributeValidator {
   return (value, path, diagnostics) => {
     const check = (v: CtyValue, p: typeof path) => {
       if (typeof v !== 'string') return;
       const problem = rule(v);
-      if (problem) diagnostics.error(summary, `${field}: ${problem}; got ${shown(v)}`, p);
+      if (problem) diagnostics.error(summary, `${field}: ${problem}; got ${shown(v, secret)}`, p);
     };
     if (Array.isArray(value)) value.forEach((v, i) => check(v, [...path, i]));
     else check(value, path);

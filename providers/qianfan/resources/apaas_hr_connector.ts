@@ -33,8 +33,7 @@ const apaasModule = () => require('../clients/apaas') as typeof import('../clien
 /** Where the secret the connector sends comes from. */
 export type SecretSource = 'yufu_app' | 'client_secret' | 'client_secret_wo';
 
-const secretRule = (field: string) =>
-  stringRule(field, (v) => checkClientSecret(v), 'Invalid client secret');
+const secretRule = (field: string) => stringRule(field, (v) => checkClientSecret(v), 'Invalid client secret', true);
 
 export const schema: Schema = {
   version: 1,
