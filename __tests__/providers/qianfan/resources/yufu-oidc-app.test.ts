@@ -5,6 +5,7 @@
  * only what changed and rotates only from one number to another, the conditional
  * delete, import and the state upgrade from schema version 0.
  */
+import { DEFAULTS as SERVICE_DEFAULTS } from '../../../../emulator/yufu/validation';
 import { asideName } from '../../../../providers/qianfan/resources/yufu_oidc_app';
 import { FakeYufu, stubClients } from '../../../helpers/qianfan-fakes';
 import { errorsOf, plain, QianfanServer, warningsOf, type Input } from '../../../helpers/qianfan-server';
@@ -90,23 +91,15 @@ describe('validate', () => {
 });
 
 describe('plan', () => {
-  test('a create fills in every default and leaves the computed values unknown', async () => {
+  test('a create fills in every default, the service\'s own (no diff after create), and leaves the computed values unknown', async () => {
     const { planned, requiresReplace, diagnostics } = await s.plan(T, { config: CONFIG });
     expect(diagnostics).toEqual([]);
     expect(requiresReplace).toEqual([]);
     expect(plain(planned)).toEqual({
       id: '(unknown)',
       name: 'HR assistant',
-      description: '',
-      application_type: 'web',
       redirect_uris: [URI],
-      post_logout_redirect_uris: [],
-      grant_types: ['authorization_code'],
-      scopes: ['openid', 'profile', 'email'],
-      require_pkce: true,
-      access_token_lifetime: 7200,
-      id_token_lifetime: 3600,
-      refresh_token_lifetime: 2_592_000,
+      ...SERVICE_DEFAULTS,
       client_secret_version: null,
       client_id: '(unknown)',
       issuer: '(unknown)',
