@@ -484,6 +484,21 @@ describe('upgradeState from version 0', () => {
     expect(plain(state)).toEqual({ ...kept, client_secret: null, client_secret_version: 2, client_secret_wo_version: null });
   });
 
+  // 0.1.0 connectors could bring their own secret with only aPaaS configured. Their
+  // upgraded state has no recorded source (no private data) and no client_secret, so the
+  // read takes the Yufu app as the source and fails on the missing Yufu endpoint: every
+  // refresh after the upgrade fails.
+  test.failing.each([
+    ['client_secret_wo', { client_secret_wo_version: 2 }],
+    ['client_secret', { client_secret: OWN_SECRET }],
+  ])('a 0.1.0 connector with its own %s, on a provider without Yufu: refresh works after the upgrade (known bug)', async (_what, stored) => {
+    const apaasOnly = await QianfanServer.start(stubClients({ apaas }));
+    apaas.seedConnector('t-1', { corp_key: 'apaas', well_known_url: V0.well_known_url, client_id: V0.client_id, client_secret: OWN_SECRET });
+    const { state } = await apaasOnly.upgrade(T, 0, { ...V0, ...stored });
+    const refreshed = await apaasOnly.read(T, state!, null);
+    expect(errorsOf(refreshed.diagnostics)).toEqual([]);
+  });
+
   test('a current state keeps client_secret and client_secret_wo_version', async () => {
     const { departments_synced: _d, employees_synced: _e, last_sync_finished_at: _f, last_sync_status: _s, status: _st, ...v1 } = V0;
     const { state } = await s.upgrade(T, 1, { ...v1, client_secret: OWN_SECRET, client_secret_wo_version: 3, client_secret_version: 5, client_secret_in_sync: true, created_at: 'c' });
