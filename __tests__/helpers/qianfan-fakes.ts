@@ -4,7 +4,7 @@
  * They keep the contract of docs/api/yufu-admin.md, apaas-admin.md and ownership.md
  * that the resources rely on: creation keys, claims as compare-and-set, create-only
  * PUTs that answer null when the object exists, conditional deletes answering
- * 'not-ours', 409 name conflicts, labelled rotation, locked user sources. Every call is
+ * 'not-ours', labelled rotation, locked user sources. Every call is
  * recorded, so a test can say "nothing was written".
  */
 import type { ApaasClient } from '../../providers/qianfan/clients/apaas';

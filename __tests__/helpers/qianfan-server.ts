@@ -182,15 +182,17 @@ export class QianfanServer {
   }
 
   /**
-   * A create_before_destroy replacement as Terraform runs it: the plan of the change,
-   * the create planned again with the first plan's private data, the create, then the
-   * deposed object's delete with the private data stored with it.
+   * A create_before_destroy replacement as Terraform runs it: the plan of the change;
+   * at apply, the create planned again with no prior state and no private data (the
+   * object is deposed by then) and applied; then, if the create succeeded, the deposed
+   * object's delete with the private data stored with it (else it stays current).
    */
   async replaceCreateBeforeDestroy(typeName: string, prior: ObjectValue, priorPrivate: Private, config: Input) {
     const change = await this.plan(typeName, { prior, config, priorPrivate });
-    const createPlan = await this.plan(typeName, { config, priorPrivate: change.private });
+    const createPlan = await this.plan(typeName, { config });
     const created = await this.apply(typeName, { prior: null, planned: createPlan.planned, config, plannedPrivate: createPlan.private });
-    const deleted = await this.delete(typeName, prior, priorPrivate);
+    const failed = created.diagnostics.some((d) => d.severity === 'error');
+    const deleted = failed ? null : await this.delete(typeName, prior, priorPrivate);
     return { change, createPlan, created, deleted };
   }
 

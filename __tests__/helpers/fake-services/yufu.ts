@@ -1,7 +1,7 @@
 /**
  * An in-memory Yufu admin API (docs/api/yufu-admin.md) with the methods of
- * YufuAdminClient: creation keys replayed, 409 name conflicts, claims, labelled
- * rotation, conditional deletes.
+ * YufuAdminClient: creation keys replayed, names as display names (not unique), claims,
+ * labelled rotation, conditional deletes.
  */
 import { randomBytes } from 'node:crypto';
 import type { AppInput, YufuAdminClient, YufuApp } from '../../../providers/qianfan/clients/yufu';
@@ -56,10 +56,6 @@ export class FakeYufu extends Recorder implements YufuMethods {
     };
   }
 
-  private nameTaken(name: string, except?: string): boolean {
-    return [...this.apps.values()].some((a) => a.name === name && a.id !== except);
-  }
-
   createApp(input: AppInput, options: { key?: string; secretVersion?: number | null } = {}): Promise<YufuApp> {
     return this.serve('createApp', [input, options], () => {
       const replayed = options.key === undefined ? undefined : this.keys.get(options.key);
@@ -68,7 +64,6 @@ export class FakeYufu extends Recorder implements YufuMethods {
         if (!app) throw this.error(404, 'not_found', 'the app created under this Idempotency-Key was deleted');
         return app;
       }
-      if (this.nameTaken(input.name)) throw this.error(409, 'already_exists', `an app named "${input.name}" exists`, 'name');
       const app = this.make(input, options.key ?? null, options.secretVersion ?? null);
       this.apps.set(app.id, app);
       this.changed();
@@ -93,7 +88,9 @@ export class FakeYufu extends Recorder implements YufuMethods {
   }
 
   findAppsByName(name: string): Promise<YufuApp[]> {
-    return this.serve('findAppsByName', [name], () => [...this.apps.values()].filter((a) => a.name === name));
+    // Ordered by created_at, then id (yufu-admin.md §5.2).
+    const order = (a: YufuApp, b: YufuApp) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
+    return this.serve('findAppsByName', [name], () => [...this.apps.values()].filter((a) => a.name === name).sort(order));
   }
 
   updateApp(id: string, patch: Partial<AppInput>): Promise<YufuApp> {
@@ -103,7 +100,6 @@ export class FakeYufu extends Recorder implements YufuMethods {
       if (patch.application_type !== undefined && patch.application_type !== app.application_type) {
         throw this.error(400, 'immutable_field', 'application_type cannot change', 'application_type');
       }
-      if (patch.name !== undefined && this.nameTaken(patch.name, id)) throw this.error(409, 'already_exists', `an app named "${patch.name}" exists`, 'name');
       Object.assign(app, structuredClone(patch), { updated_at: now() });
       this.changed();
       return app;

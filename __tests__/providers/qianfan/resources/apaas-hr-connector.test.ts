@@ -169,10 +169,10 @@ describe('plan', () => {
     expect(apaas.calls).toEqual([]);
   });
 
-  test('the planned private data names the prior connector and its claimant', async () => {
+  test('the plan leaves the private data (claimant, secret source) as it is', async () => {
     const { state, private: priv } = await created();
-    const { private: planned } = await s.plan(T, { prior: state, priorPrivate: priv, config: CONFIG });
-    expect(planned).toEqual({ ...priv, replaces: { id: 't-1', claimant: priv!.claimant } });
+    const { private: planned } = await s.plan(T, { prior: state, priorPrivate: priv, config: { ...CONFIG, client_secret_version: 2 } });
+    expect(planned).toEqual(priv);
   });
 });
 
@@ -237,7 +237,7 @@ describe('create', () => {
   });
 
   test.each([
-    ['claimed by another state', { creation_key: 'k-1', claimed_by: OTHER_CLAIMANT, claimed_at: '2026-04-01T00:00:00.000Z' }, 'it is managed by another Terraform state'],
+    ['claimed by another state', { creation_key: 'k-1', claimed_by: OTHER_CLAIMANT, claimed_at: '2026-04-01T00:00:00.000Z' }, 'it is managed by a Terraform state (claimed 2026-04-01T00:00:00.000Z)'],
     ['made in the console', { creation_key: null }, 'it was created outside this provider'],
   ])('the tenant has a connector %s: refused before any write, naming the import command', async (_what, owned, why) => {
     apaas.seedConnector('t-1', { corp_key: 'apaas', well_known_url: app.well_known_url, client_id: app.client_id, client_secret: 'theirs' }, owned);
@@ -253,13 +253,16 @@ describe('create', () => {
     expect(apaas.secrets.get('t-1')).toBe('theirs');
   });
 
-  test('a replacement of the same tenant\'s connector (create_before_destroy) re-claims it from the prior claimant; the deposed delete leaves it', async () => {
+  test('create_before_destroy on the same tenant: refused before any write, saying to drop it; the current connector stays', async () => {
     const old = await created();
+    const before = structuredClone(apaas.connector('t-1'));
     const { created: next, deleted } = await s.replaceCreateBeforeDestroy(T, old.state, old.private, CONFIG);
-    expect(next.diagnostics).toEqual([]);
-    expect(apaas.callsOf('claimConnector').map((c) => c.args)).toEqual([['t-1', { claimant: next.private!.claimant, previousClaimant: old.private!.claimant }]]);
-    expect(deleted.diagnostics.map((d) => d.summary)).toEqual(['Connector left in place']);
-    expect(apaas.connector('t-1')!.claimed_by).toBe(next.private!.claimant);
+    expect(errorsOf(next.diagnostics)).toHaveLength(1);
+    expect(errorsOf(next.diagnostics)[0].summary).toBe('The HR connector of tenant "t-1" already exists');
+    expect(errorsOf(next.diagnostics)[0].detail).toContain('remove create_before_destroy for it');
+    expect(apaas.writes()).toEqual([]);
+    expect(deleted).toBeNull();
+    expect(apaas.connector('t-1')).toEqual(before);
   });
 
   test('the initial sync fails: an error, but the connector is claimed and its state returned', async () => {

@@ -78,11 +78,11 @@ describe('plan', () => {
     expect(apaas.calls).toEqual([]);
   });
 
-  test('a tenant_id change plans a replacement; the private data names the prior schedule', async () => {
+  test('a tenant_id change plans a replacement; the private data stays as it is', async () => {
     const { state, private: priv } = await created();
     const plan = await s.plan(T, { prior: state, priorPrivate: priv, config: { ...CONFIG, tenant_id: 't-2' } });
     expect(plan.requiresReplace).toEqual([['tenant_id']]);
-    expect(plan.private).toEqual({ claimant: priv!.claimant, replaces: { id: 't-1', claimant: priv!.claimant } });
+    expect(plan.private).toEqual(priv);
     expect((await s.plan(T, { prior: state, priorPrivate: priv, config: { ...CONFIG, cron: '0 3 * * *' } })).requiresReplace).toEqual([]);
   });
 });
@@ -115,7 +115,7 @@ describe('create', () => {
   });
 
   test.each([
-    ['claimed by another state', { creation_key: 'k', claimed_by: OTHER_CLAIMANT, claimed_at: '2026-04-01T00:00:00.000Z' }, 'it is managed by another Terraform state'],
+    ['claimed by another state', { creation_key: 'k', claimed_by: OTHER_CLAIMANT, claimed_at: '2026-04-01T00:00:00.000Z' }, 'it is managed by a Terraform state (claimed 2026-04-01T00:00:00.000Z)'],
     ['made in the console', { creation_key: null }, 'it was created outside this provider'],
   ])('a schedule %s: refused before any write', async (_what, owned, why) => {
     apaas.seedSchedule('t-1', { cron: '0 0 * * *', time_zone: 'UTC', mode: 'full', enabled: true }, owned);
@@ -129,13 +129,15 @@ describe('create', () => {
     expect(apaas.schedule('t-1')).toEqual(before);
   });
 
-  test('a replacement on the same tenant (create_before_destroy) re-claims from the prior claimant; the deposed delete leaves it', async () => {
+  test('create_before_destroy on the same tenant: refused before any write, saying to drop it; the current schedule stays', async () => {
     const old = await created();
+    const before = structuredClone(apaas.schedule('t-1'));
     const { created: next, deleted } = await s.replaceCreateBeforeDestroy(T, old.state, old.private, { ...CONFIG, cron: '0 4 * * *' });
-    expect(next.diagnostics).toEqual([]);
-    expect(apaas.callsOf('claimSchedule')[0].args).toEqual(['t-1', { claimant: next.private!.claimant, previousClaimant: old.private!.claimant }]);
-    expect(deleted.diagnostics.map((d) => d.summary)).toEqual(['Sync schedule left in place']);
-    expect(apaas.schedule('t-1')).toMatchObject({ cron: '0 4 * * *', claimed_by: next.private!.claimant });
+    expect(errorsOf(next.diagnostics).map((d) => d.summary)).toEqual(['The sync schedule of tenant "t-1" already exists']);
+    expect(errorsOf(next.diagnostics)[0].detail).toContain('remove create_before_destroy for it');
+    expect(apaas.writes()).toEqual([]);
+    expect(deleted).toBeNull();
+    expect(apaas.schedule('t-1')).toEqual(before);
   });
 
   test('a tenant without a connector: aPaaS\'s refusal is the error, nothing claimed', async () => {

@@ -1,12 +1,11 @@
 /**
  * qianfan_yufu_oidc_app through the provider server with a stub Yufu client: the
- * validate rules, the plan (defaults, replacement, the prior object in the private
- * data), the ownership-proven create (docs/api/ownership.md §5), the update that sends
+ * validate rules, the plan (defaults, replacement), the ownership-proven create
+ * (docs/api/ownership.md §5: only an orphan is adopted), the update that sends
  * only what changed and rotates only from one number to another, the conditional
  * delete, import and the state upgrade from schema version 0.
  */
 import { DEFAULTS as SERVICE_DEFAULTS } from '../../../../emulator/yufu/validation';
-import { asideName } from '../../../../providers/qianfan/resources/yufu_oidc_app';
 import { FakeYufu, stubClients } from '../../../helpers/qianfan-fakes';
 import { errorsOf, plain, QianfanServer, warningsOf, type Input } from '../../../helpers/qianfan-server';
 
@@ -116,10 +115,10 @@ describe('plan', () => {
     expect(plain(update.planned)).toMatchObject({ id: state.id, client_id: state.client_id, description: 'new', scopes: ['openid'] });
   });
 
-  test('the planned private data names the prior object and its claimant, for a replacement to prove ownership with', async () => {
+  test('the plan leaves the private data as it is: the claimant reaches the update and the delete', async () => {
     const { state, private: priv } = await created();
-    const { private: planned } = await s.plan(T, { prior: state, priorPrivate: priv, config: { ...CONFIG, application_type: 'spa' } });
-    expect(planned).toEqual({ claimant: priv!.claimant, replaces: { id: state.id, claimant: priv!.claimant } });
+    const replace = await s.plan(T, { prior: state, priorPrivate: priv, config: { ...CONFIG, application_type: 'spa' } });
+    expect(replace.private).toEqual(priv);
   });
 
   test('planning reads nothing from Yufu', async () => {
@@ -133,7 +132,7 @@ describe('create', () => {
   test('a fresh app is created under a creation key, then claimed; the private data keeps the claimant, the state no secret', async () => {
     const result = await s.create(T, { ...CONFIG, client_secret_version: 3 });
     expect(result.diagnostics).toEqual([]);
-    expect(yufu.methods()).toEqual(['createApp', 'claimApp']);
+    expect(yufu.methods()).toEqual(['findAppsByName', 'createApp', 'claimApp']);
     const [app] = [...yufu.apps.values()];
     const [, options] = yufu.callsOf('createApp')[0].args as [unknown, { key: string; secretVersion: number }];
     expect(options.key).toMatch(/^[0-9a-f-]{36}$/);
@@ -154,15 +153,14 @@ describe('create', () => {
     expect(a.private!.claimant).not.toBe(b.private!.claimant);
   });
 
-  describe('the name is taken', () => {
-    test('by an orphan (unclaimed, with a creation key): adopted with a warning, claimed before anything else is changed', async () => {
+  describe('an app with the planned name exists', () => {
+    test('an orphan (unclaimed, with a creation key) of the same type: adopted with a warning, claimed before anything else is changed', async () => {
       const orphan = yufu.seed({ name: 'HR assistant', description: 'left by a killed apply', creation_key: 'k-interrupted' });
       const result = await s.create(T, CONFIG);
       expect(errorsOf(result.diagnostics)).toEqual([]);
       expect(warningsOf(result.diagnostics).map((d) => d.summary)).toEqual(['Adopted an application left by an interrupted apply']);
       expect(warningsOf(result.diagnostics)[0].detail).toContain(orphan.id);
-      expect(yufu.methods()).toEqual(['createApp', 'findAppsByName', 'claimApp', 'updateApp']);
-      expect(yufu.callsOf('createApp')[0].ok).toBe(false);
+      expect(yufu.methods()).toEqual(['findAppsByName', 'claimApp', 'updateApp']);
       expect(yufu.callsOf('claimApp')[0].args).toEqual([orphan.id, { claimant: result.private!.claimant, previousClaimant: null }]);
       expect(yufu.callsOf('updateApp')[0].args).toEqual([orphan.id, { description: '' }]);
       expect(yufu.apps.size).toBe(1);
@@ -170,78 +168,71 @@ describe('create', () => {
       expect(plain(result.state)).toMatchObject({ id: orphan.id, client_id: orphan.client_id, description: '' });
     });
 
-    test('by an orphan that already has the settings: adopted by the claim alone', async () => {
+    test('an orphan that already has the settings: adopted by the claim alone', async () => {
       const orphan = yufu.seed({ name: 'HR assistant', creation_key: 'k-interrupted' });
       const result = await s.create(T, CONFIG);
-      expect(yufu.methods()).toEqual(['createApp', 'findAppsByName', 'claimApp']);
+      expect(yufu.methods()).toEqual(['findAppsByName', 'claimApp']);
       expect(plain(result.state)).toMatchObject({ id: orphan.id });
     });
 
-    test('by an orphan of another application_type: refused, nothing written', async () => {
-      const orphan = yufu.seed({ name: 'HR assistant', application_type: 'native', creation_key: 'k-interrupted' });
+    test('two orphans: the older one is adopted, the warning names the other', async () => {
+      const newer = yufu.seed({ name: 'HR assistant', creation_key: 'k-2', created_at: '2026-01-02T00:00:00.000Z' });
+      const older = yufu.seed({ name: 'HR assistant', creation_key: 'k-1', created_at: '2026-01-01T00:00:00.000Z' });
       const result = await s.create(T, CONFIG);
-      expect(errorsOf(result.diagnostics)).toHaveLength(1);
-      const [error] = errorsOf(result.diagnostics);
-      expect(error.summary).toBe('An application named "HR assistant" already exists');
-      expect(error.detail).toContain(`${orphan.id}, created ${orphan.created_at}) as application_type native, not web`);
-      expect(error.detail).toContain(`terraform import <address> ${orphan.id}`);
-      expect(error.path).toEqual(['name']);
-      expect(yufu.writes()).toEqual([]);
-      expect(yufu.app(orphan.id).claimed_by).toBeNull();
-      expect(result.state).toBeNull();
+      expect(plain(result.state)).toMatchObject({ id: older.id });
+      expect(warningsOf(result.diagnostics)[0].detail).toContain(`Other such applications with this name remain, unmanaged: ${newer.id}`);
+      expect(yufu.app(newer.id).claimed_by).toBeNull();
+    });
+
+    test('an orphan another apply claims first: left to it, a new app is created', async () => {
+      const orphan = yufu.seed({ name: 'HR assistant', creation_key: 'k-interrupted' });
+      yufu.before('claimApp', () => {
+        Object.assign(yufu.app(orphan.id), { claimed_by: OTHER_CLAIMANT, claimed_at: '2026-03-01T10:00:00.000Z' });
+      });
+      const result = await s.create(T, CONFIG);
+      expect(result.diagnostics).toEqual([]);
+      expect(yufu.methods()).toEqual(['findAppsByName', 'claimApp', 'createApp', 'claimApp']);
+      expect(yufu.app(orphan.id).claimed_by).toBe(OTHER_CLAIMANT);
+      expect(result.state!.id).not.toBe(orphan.id);
     });
 
     test.each([
-      ['claimed by another state', { creation_key: 'k-1', claimed_by: OTHER_CLAIMANT, claimed_at: '2026-03-01T10:00:00.000Z' }, 'it is managed by another Terraform state (claimed 2026-03-01T10:00:00.000Z)'],
-      ['made in the console (no creation key)', { creation_key: null, claimed_by: null }, 'it was created outside this provider (in the console, or by another tool)'],
-    ])('by an app %s: refused before any write, naming the app and the import command', async (_what, ownership, why) => {
+      ['an orphan of another application_type', { application_type: 'native', creation_key: 'k-interrupted' }],
+      ['an app claimed by a state', { creation_key: 'k-1', claimed_by: OTHER_CLAIMANT, claimed_at: '2026-03-01T10:00:00.000Z' }],
+      ['an app made in the console (no creation key)', { creation_key: null, claimed_by: null }],
+    ])('%s: never touched; a new app with the same name is created (names are display names)', async (_what, ownership) => {
       const holder = yufu.seed({ name: 'HR assistant', ...ownership });
       const before = structuredClone(holder);
       const result = await s.create(T, CONFIG);
-      const [error] = errorsOf(result.diagnostics);
-      expect(error.summary).toBe(`An application named "HR assistant" (${holder.id}) already exists`);
-      expect(error.detail).toContain(why);
-      expect(error.detail).toContain('nothing was changed');
-      expect(error.detail).toContain(`import it (terraform import <address> ${holder.id})`);
-      expect(yufu.writes()).toEqual([]);
+      expect(result.diagnostics).toEqual([]);
+      expect(yufu.methods()).toEqual(['findAppsByName', 'createApp', 'claimApp']);
       expect(yufu.app(holder.id)).toEqual(before);
-      expect(result.state).toBeNull();
+      expect(yufu.apps.size).toBe(2);
+      expect(result.state!.id).not.toBe(holder.id);
+      expect(yufu.app(result.state!.id as string)).toMatchObject({ name: 'HR assistant', claimed_by: result.private!.claimant });
     });
 
-    test.each([
-      ['another id', (id: string) => ({ id: `${id}x`, claimant: OTHER_CLAIMANT })],
-      ['its id, but another claimant than the one it holds now', (id: string) => ({ id, claimant: 'qf-claim:ffffffffffffffffffffffffffffffff' })],
-    ])('by a claimed app while the plan says this instance replaces %s: refused', async (_what, replaces) => {
-      const holder = yufu.seed({ name: 'HR assistant', creation_key: 'k-1', claimed_by: OTHER_CLAIMANT, claimed_at: '2026-03-01T10:00:00.000Z' });
-      const result = await s.create(T, CONFIG, { claimant: null, replaces: replaces(holder.id) });
-      expect(errorsOf(result.diagnostics)[0].summary).toBe(`An application named "HR assistant" (${holder.id}) already exists`);
-      expect(yufu.writes()).toEqual([]);
-    });
-
-    test('by the app this instance replaces (create_before_destroy): renamed aside, the successor created and claimed, the old one deleted', async () => {
-      const old = await created();
-      const oldApp = structuredClone(yufu.app(old.state.id as string));
-      const { change, created: next, deleted } = await s.replaceCreateBeforeDestroy(T, old.state, old.private, { ...CONFIG, application_type: 'native' });
-      expect(change.requiresReplace).toEqual([['application_type']]);
-      expect(errorsOf(next.diagnostics)).toEqual([]);
-      expect(warningsOf(next.diagnostics).map((d) => d.summary)).toEqual(['Renamed the application being replaced']);
-      expect(yufu.methods()).toEqual(['createApp', 'findAppsByName', 'updateApp', 'createApp', 'claimApp', 'deleteApp']);
-      expect(yufu.callsOf('updateApp')[0].args).toEqual([oldApp.id, { name: asideName('HR assistant', oldApp.id) }]);
-      expect(yufu.callsOf('deleteApp')[0].args).toEqual([oldApp.id, old.private!.claimant]);
-      expect(deleted.diagnostics).toEqual([]);
-      const [successor] = [...yufu.apps.values()];
-      expect(yufu.apps.size).toBe(1);
-      expect(successor).toMatchObject({ name: 'HR assistant', application_type: 'native', claimed_by: next.private!.claimant });
-      expect(successor.id).not.toBe(oldApp.id);
-      expect(next.private).toEqual({ claimant: successor.claimed_by });
-      expect(next.private!.claimant).not.toBe(old.private!.claimant);
+    test('an app with another name is not looked at', async () => {
+      const other = yufu.seed({ name: 'HR assistant 2', creation_key: 'k-interrupted' });
+      await s.create(T, CONFIG);
+      expect(yufu.app(other.id).claimed_by).toBeNull();
     });
   });
 
-  test('the aside name stays within 64 characters', () => {
-    const name = asideName('n'.repeat(64), 'app_0123456789abcdef01234567');
-    expect([...name].length).toBeLessThanOrEqual(64);
-    expect(name.endsWith('(replaced, 01234567)')).toBe(true);
+  test('create_before_destroy: the replacement is a second app with the same name; the deposed app is deleted by id with its own claimant', async () => {
+    const old = await created();
+    const oldApp = structuredClone(yufu.app(old.state.id as string));
+    const { change, created: next, deleted } = await s.replaceCreateBeforeDestroy(T, old.state, old.private, { ...CONFIG, application_type: 'native' });
+    expect(change.requiresReplace).toEqual([['application_type']]);
+    expect(next.diagnostics).toEqual([]);
+    expect(yufu.methods()).toEqual(['findAppsByName', 'createApp', 'claimApp', 'deleteApp']);
+    expect(yufu.callsOf('deleteApp')[0].args).toEqual([oldApp.id, old.private!.claimant]);
+    expect(deleted!.diagnostics).toEqual([]);
+    const [successor] = [...yufu.apps.values()];
+    expect(yufu.apps.size).toBe(1);
+    expect(successor).toMatchObject({ name: 'HR assistant', application_type: 'native', claimed_by: next.private!.claimant });
+    expect(successor.id).not.toBe(oldApp.id);
+    expect(next.private!.claimant).not.toBe(old.private!.claimant);
   });
 });
 
