@@ -102,6 +102,6 @@ function describe(error: unknown): string {
   if (e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && cause instanceof Response) {
     return `expected HTTP 200 with a JSON discovery document, got HTTP ${cause.status}`;
   }
-  if (e.code === 'OAUTH_RESPONSE_IS_NOT_JSON' || /JSON/.test(e.message)) return `the answer is not a JSON discovery document (${e.message})`;
+  if (e.code === 'OAUTH_RESPONSE_IS_NOT_JSON' || e.code === 'OAUTH_PARSE_ERROR' || /JSON/.test(e.message)) return `the answer is not a JSON discovery document (${e.message})`;
   return e.message;
 }

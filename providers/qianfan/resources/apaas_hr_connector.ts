@@ -244,7 +244,8 @@ async function checkSourceRules(ctx: PlanContext<QianfanClients>, prior: ObjectV
     );
     return;
   }
-  const priorCorpKey = prior ? prior.corp_key : null;
+  // The prior Corp Key only speaks for the prior tenant: a move to another tenant is checked by aPaaS.
+  const priorCorpKey = prior && prior.tenant_id === planned.tenant_id ? prior.corp_key : null;
   const corpKeyChanged = known(planned.corp_key) && priorCorpKey !== null && priorCorpKey !== planned.corp_key;
   if (corpKeyChanged && tenant.user_source === 'hr_assistant') {
     ctx.diagnostics.error(
