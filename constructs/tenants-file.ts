@@ -12,12 +12,22 @@
  *   - id: sales-cn
  *     corpKey: salescn
  *     stack: sales          # its own stack and state (default: "tenants")
+ *   - id: hr-cn             # set up by hand in the consoles, adopted with `npm run adopt -- hr-cn`
+ *     corpKey: hrcn
+ *     secretVersion: null
+ *     import: { appId: app_5f1d0c9e8b7a6f5e4d3c2b1a, connector: true, schedule: true }
  * ```
+ *
+ * `import` (tenants only, not `defaults`) names what exists already and is imported
+ * instead of created: the Yufu app by its id, the connector and the schedule by the
+ * tenant id. The next synth emits `import` blocks for them (QianfanTenant's
+ * `importExisting`); once applied they do nothing and the field can go.
  */
 import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
 import { checkCorpKey, checkCron, checkRedirectUri, checkTimeZone, corpKeyFromUrl, SYNC_MODES, checkName, checkDescription } from '../providers/qianfan/rules';
+import { importExistingSchema } from './qianfan-tenant';
 import { ruled } from './validation';
 
 export const DEFAULT_STACK = 'tenants';
@@ -66,6 +76,7 @@ const tenantSchema = z
     }).optional(),
     corpKey: ruled(checkCorpKey).optional(),
     secretVersion: z.number().int().min(1).nullable().optional(),
+    import: importExistingSchema.optional(),
     ...common,
   })
   .strict()
