@@ -17,7 +17,7 @@ import { DEFAULT_STACK } from '../constructs/tenants-file';
 import { ENV, resolveClients } from '../providers/qianfan/config';
 import { ProviderError } from '../providers/runtime/diagnostics';
 import { entryFor, type AdoptedEntry } from './lib/adopt-entry';
-import { LiveReader, type LiveSetup } from './lib/live-setup';
+import { CONCURRENCY, LiveReader, mapLimited, type LiveSetup } from './lib/live-setup';
 import { ROOT } from './lib/paths';
 import { TenantsFileDocument } from './lib/tenants-file-writer';
 
@@ -32,7 +32,7 @@ Reads the services with the provider's environment (QIANFAN_*); writes to none o
                     is not in the tenants file and is not managed by a Terraform state
   --stack NAME      the stack the new entries go to (default: "${DEFAULT_STACK}")
   --file PATH       the tenants file (default: $QIANFAN_TENANTS_FILE, else tenants.yaml)
-  --dry-run         print the entries; write nothing
+  --dry-run         print the new tenants file; write nothing
   --repair-secret   also adopt a connector whose secret is out of date: the first apply
                     then sends the app's current secret (the plan shows 1 to change)
 `;
@@ -41,6 +41,8 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 const err = (line = '') => process.stderr.write(`${line}\n`);
 
 class UsageError extends Error {}
+
+const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 function options() {
   let parsed;
@@ -66,8 +68,12 @@ function options() {
   if (values.stack !== undefined && !/^[a-z][a-z0-9-]{0,39}$/.test(values.stack)) {
     throw new UsageError(`--stack: expected a stack name (lowercase letters, digits and "-", starting with a letter), got ${JSON.stringify(values.stack)}`);
   }
+  const ids = [...new Set(positionals.map((id) => id.trim()))];
+  for (const id of ids) {
+    if (!TENANT_ID.test(id)) throw new UsageError(`${JSON.stringify(id.length > 70 ? `${id.slice(0, 67)}...` : id)}: expected an aPaaS tenant id: 1–64 letters, digits, "-" or "_", as in https://apaas.weworkpro.tencent-cloud.com/{tenant}/`);
+  }
   return {
-    ids: [...new Set(positionals.map((id) => id.trim()))],
+    ids,
     all: values.all,
     stack: values.stack,
     file: values.file ?? process.env.QIANFAN_TENANTS_FILE ?? join(ROOT, 'tenants.yaml'),
@@ -85,16 +91,16 @@ function yufuWhere(): string {
 /** For --all: the tenants set up by hand, and what was passed over and why. */
 async function handMadeTenants(reader: LiveReader, file: TenantsFileDocument): Promise<{ ids: string[]; skipped: string[] }> {
   const skipped = { inFile: 0, noConnector: 0, managed: 0 };
+  const verdicts = await mapLimited(await reader.allTenants(), CONCURRENCY, async (tenant) => {
+    if (file.find(tenant.tenant_id)) return 'inFile';
+    if (tenant.user_source !== 'hr_assistant') return 'noConnector';
+    const connector = await reader.connector(tenant.tenant_id);
+    return !connector ? 'noConnector' : connector.claimed_by !== null ? 'managed' : tenant.tenant_id;
+  });
   const ids: string[] = [];
-  for (const tenant of await reader.allTenants()) {
-    if (file.find(tenant.tenant_id)) skipped.inFile++;
-    else if (tenant.user_source !== 'hr_assistant') skipped.noConnector++;
-    else {
-      const connector = await reader.connector(tenant.tenant_id);
-      if (!connector) skipped.noConnector++;
-      else if (connector.claimed_by !== null) skipped.managed++;
-      else ids.push(tenant.tenant_id);
-    }
+  for (const v of verdicts) {
+    if (v === 'inFile' || v === 'noConnector' || v === 'managed') skipped[v]++;
+    else ids.push(v);
   }
   const lines = [
     skipped.inFile && `${skipped.inFile} in the tenants file already`,
@@ -144,11 +150,12 @@ async function main(): Promise<number> {
   }
 
   const setups: LiveSetup[] = [];
-  for (const id of ids.filter((i) => !refused.has(i))) {
-    const result = await reader.read(id, { repairSecret: opts.repairSecret });
+  const toRead = ids.filter((i) => !refused.has(i));
+  const results = await mapLimited(toRead, CONCURRENCY, (id) => reader.read(id, { repairSecret: opts.repairSecret }));
+  results.forEach((result, i) => {
     if (result.ok) setups.push(result.setup);
-    else refused.set(id, result.problems);
-  }
+    else refused.set(toRead[i], result.problems);
+  });
 
   // One app per tenant: an app another tenant's connector also uses cannot be declared for one of them.
   const users = await reader.tenantsUsing(setups.map((s) => s.app.client_id));

@@ -378,6 +378,10 @@ describe('a tenant set up in the consoles, adopted', () => {
       const usage = await adopt(s, file, id, '--stack', 'Not A Stack');
       expect(usage.code).toBe(2);
       expect(usage.stderr).toMatch(/--stack: expected a stack name/);
+      const badId = await adopt(s, file, `${'x'.repeat(80)}/../y`);
+      expect(badId.code).toBe(2);
+      expect(badId.stderr).toMatch(/"x{67}\.\.\.": expected an aPaaS tenant id: 1–64 letters, digits, "-" or "_"/);
+      expect(badId.requests).toEqual([]);
     });
 
     test('objects a Terraform state manages already', async () => {

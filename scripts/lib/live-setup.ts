@@ -22,10 +22,10 @@ export interface LiveSetup {
 export type ReadResult = { ok: true; setup: LiveSetup } | { ok: false; problems: string[] };
 
 const PAGE_SIZE = 100;
-const CONCURRENCY = 8;
+export const CONCURRENCY = 8;
 
 /** Runs fn over items, at most `limit` at a time, results in order. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
