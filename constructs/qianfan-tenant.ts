@@ -29,6 +29,28 @@ export interface SyncScheduleProps {
   readonly enabled?: boolean;
 }
 
+/** What exists already (set up in the consoles) and is imported instead of created. */
+export interface ImportExistingProps {
+  /** The Yufu app's id (`app_…`, not its client id). @default - the app is created */
+  readonly appId?: string;
+  /** Import the tenant's HR connector (its import id is the tenant id). @default false: it is created */
+  readonly connector?: boolean;
+  /** Import the tenant's sync schedule (its import id is the tenant id). @default false: it is created */
+  readonly schedule?: boolean;
+}
+
+/** The shape of ImportExistingProps, shared with the tenants file's `import:` (docs/api/yufu-admin.md §4 for the app id). */
+export const importExistingSchema = z
+  .object({
+    appId: z
+      .string({ error: 'expected the Yufu app id' })
+      .regex(/^app_[0-9a-f]{24}$/, 'expected the Yufu app id: "app_" and 24 lowercase hex characters (the id, not the client id "ai-…")')
+      .optional(),
+    connector: z.boolean().optional(),
+    schedule: z.boolean().optional(),
+  })
+  .strict();
+
 export interface QianfanTenantProps {
   /** The aPaaS tenant id, as in https://apaas.weworkpro.tencent-cloud.com/{tenant}/ */
   readonly apaasTenantId: string;
@@ -60,6 +82,15 @@ export interface QianfanTenantProps {
   readonly secretVersion?: number | null;
   /** Wait for the first organisation sync on create. @default - the connector's default: wait */
   readonly waitForInitialSync?: boolean;
+  /**
+   * Objects that exist already — set up by hand in the consoles — to bring under
+   * management: the synthesized stack carries an `import` block for each, so the next
+   * plan imports them instead of creating new ones and shows only what differs from these
+   * props. What `npm run adopt` records in the tenants file. Once applied the blocks do
+   * nothing; remove them then.
+   * @default - nothing is imported: the app, the connector and the schedule are created
+   */
+  readonly importExisting?: ImportExistingProps;
   /** @default - the stack's default qianfan provider */
   readonly provider?: TerraformProvider;
 }
@@ -97,9 +128,13 @@ const propsSchema = z
     secretHandling: z.enum(['provider', 'state', 'write-only']).optional(),
     secretVersion: z.number().int('expected a whole number').min(1, 'expected a number ≥ 1').nullable().optional(),
     waitForInitialSync: z.boolean().optional(),
+    importExisting: importExistingSchema.optional(),
     provider: z.any().optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.importExisting?.schedule === true && p.schedule === false) {
+      ctx.addIssue({ code: 'custom', path: ['importExisting', 'schedule'], message: 'expected no schedule import with schedule false (there is no schedule resource to import into)', input: true });
+    }
     if (p.ehrAdminUrl === undefined && p.corpKey === undefined) {
       ctx.addIssue({ code: 'custom', path: ['corpKey'], message: 'expected ehrAdminUrl (the E-HR admin URL) or corpKey', input: undefined });
     }
@@ -179,5 +214,11 @@ export class QianfanTenant extends Construct {
         provider: props.provider,
       });
     }
+
+    // cdktf's import support (`import` blocks): the next plan imports, then compares.
+    const imports = p.importExisting ?? {};
+    if (imports.appId !== undefined) this.sso.app.importFrom(imports.appId);
+    if (imports.connector === true) this.connector.importFrom(p.apaasTenantId);
+    if (imports.schedule === true) this.schedule?.importFrom(p.apaasTenantId);
   }
 }

@@ -13,6 +13,10 @@
  *   - id: sales-cn
  *     corpKey: salescn
  *     stack: sales          # its own stack and state (default: "tenants")
+ *   - id: hr-cn             # set up by hand in the consoles, adopted with `npm run adopt -- hr-cn`
+ *     corpKey: hrcn
+ *     secretVersion: null
+ *     import: { appId: app_5f1d0c9e8b7a6f5e4d3c2b1a, connector: true, schedule: true }
  * ```
  *
  * Tenant ids are compared without case and with "-" and "_" alike: "Demo" next to
@@ -20,6 +24,11 @@
  * output, and possibly one tenant of a case-insensitive service). The file is read only
  * if it is a regular file of at most 2 MiB; YAML aliases expand at most 100 times and
  * nesting goes at most 32 levels deep (yaml-limits.ts).
+ *
+ * `import` (tenants only, not `defaults`) names what exists already and is imported
+ * instead of created: the Yufu app by its id, the connector and the schedule by the
+ * tenant id. The next synth emits `import` blocks for them (QianfanTenant's
+ * `importExisting`); once applied they do nothing and the field can go.
  */
 import { isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { z } from 'zod';
@@ -47,7 +56,7 @@ import {
   tenantKey,
   type SyncMode,
 } from '../providers/qianfan/rules';
-import { DEFAULT_SCHEDULE } from './qianfan-tenant';
+import { DEFAULT_SCHEDULE, importExistingSchema } from './qianfan-tenant';
 import { falseOr, issueMessage, lifetimeSchema, ruled, ruledList } from './validation';
 import { duplicateKeys, MAX_DEPTH, tooDeep } from './yaml-limits';
 
@@ -124,6 +133,7 @@ const tenantSchema = z
     }).optional(),
     corpKey: yamlString(checkCorpKey).optional(),
     secretVersion: z.number().int().min(1).nullable().optional(),
+    import: importExistingSchema.optional(),
     ...common,
   })
   .strict()

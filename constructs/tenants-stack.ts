@@ -27,6 +27,7 @@ export class TenantsStack extends TerraformStack {
         secretHandling: entry.secretHandling,
         secretVersion: entry.secretVersion,
         waitForInitialSync: entry.waitForInitialSync,
+        importExisting: entry.import,
       });
       this.tenants.set(entry.id, tenant);
       const discovery = tenant.sso.discovery;

@@ -62,3 +62,32 @@ test('an ehrAdminUrl that is a token is refused (the Corp Key is read off it at 
 test('sso.clientSecretVersion is refused: rotation is secretVersion, which the connector follows', () => {
   expect(() => build({ sso: { clientSecretVersion: 3 } as never })).toThrow(/sso\.clientSecretVersion: expected no clientSecretVersion here: rotate with secretVersion/);
 });
+
+describe('importExisting: import blocks for what was set up in the consoles', () => {
+  const appId = 'app_5f1d0c9e8b7a6f5e4d3c2b1a';
+  type WithImports = Json & { import?: { to: string; id: string; provider?: string }[] };
+
+  test('the app by its id, the connector and the schedule by the tenant id, each to its own address', () => {
+    const { json } = build({ importExisting: { appId, connector: true, schedule: true } }) as { json: WithImports };
+    const address = (type: string) => `${type}.${Object.keys(json.resource[type])[0]}`;
+    expect(json.import).toEqual([
+      { to: address('qianfan_yufu_oidc_app'), id: appId },
+      { to: address('qianfan_apaas_hr_connector'), id: 't1' },
+      { to: address('qianfan_apaas_sync_schedule'), id: 't1' },
+    ]);
+  });
+
+  test('only what is named; none by default; no schedule import without a schedule', () => {
+    expect((build({ importExisting: { appId } }).json as WithImports).import).toHaveLength(1);
+    expect((build().json as WithImports).import).toBeUndefined();
+    expect((build({ importExisting: { connector: true, schedule: false } }).json as WithImports).import?.map((i) => i.id)).toEqual(['t1']);
+  });
+
+  test('an app id that is not one, or a schedule import with schedule false, is refused with the reason', () => {
+    expect(() => build({ importExisting: { appId: 'ai-0f3100cfb703083bb3a09c7d4bedc53f' } })).toThrow(
+      /importExisting\.appId: expected the Yufu app id: "app_" and 24 lowercase hex characters \(the id, not the client id "ai-…"\)/,
+    );
+    expect(() => build({ schedule: false, importExisting: { appId, connector: true, schedule: true } })).toThrow(/importExisting\.schedule: expected no schedule import with schedule false/);
+    expect(() => build({ importExisting: { appId, connector: true, extra: 1 } as never })).toThrow(PropsError);
+  });
+});

@@ -658,6 +658,42 @@ describe('deleting the connector', () => {
   });
 });
 
+describe('listing tenants (GET /api/v1/tenants, read-only)', () => {
+  test('pages through every tenant, ordered by id, in the shape of a single read', async () => {
+    const ids = [await newTenant('wecom'), await newTenant(), await newTenant()];
+    const seen: Tenant[] = [];
+    let total = -1;
+    for (let page = 1; page < 1000; page++) {
+      const r = await api.call<List<Tenant>>('GET', `/api/v1/tenants?page_size=2&page_index=${page}`);
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ page_index: page, page_size: 2 });
+      if (r.body.items.length === 0) break;
+      expect(r.body.items.length).toBeLessThanOrEqual(2);
+      total = r.body.total;
+      seen.push(...r.body.items);
+    }
+    expect(seen).toHaveLength(total);
+    const all = seen.map((t) => t.tenant_id);
+    expect(all).toEqual([...all].sort());
+    expect(all).toContain('demo-tenant-001');
+    for (const id of ids) expect(seen.find((t) => t.tenant_id === id)).toEqual((await api.call<Tenant>('GET', `/api/v1/tenants/${id}`)).body);
+    const defaults = await api.call<List<Tenant>>('GET', '/api/v1/tenants');
+    expect(defaults.body).toMatchObject({ page_index: 1, page_size: 20, total });
+  });
+
+  test('bad paging, other methods and unsigned requests are refused', async () => {
+    for (const bad of ['page_size=0', 'page_size=101', 'page_index=0', 'page_size=x']) {
+      const r = await api.call<ApiErrorBody>('GET', `/api/v1/tenants?${bad}`);
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ code: 'invalid_argument', field: bad.split('=')[0] });
+    }
+    const post = await api.call<ApiErrorBody>('POST', '/api/v1/tenants', { tenant_id: 'x' });
+    expect(post.status).toBe(405);
+    const unsigned = await fetch(`${emu.info.apaas_url}/api/v1/tenants`, { headers: { 'content-type': 'application/json' } });
+    expect(unsigned.status).toBe(401);
+  });
+});
+
 describe('restart', () => {
   test('keeps ports, credentials, tenants, connectors, runs, synced users and schedules', async () => {
     const { tenantId, corpKey, connector } = await connected(25);

@@ -286,12 +286,22 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
     else sendJson(res, 200, toApiSchedule(store.schedule(tenantId)!));
   }
 
+  /** `GET /api/v1/tenants`: the tenants these credentials see, paged, ordered by id (read-only). */
+  function listTenants(method: string, path: string, url: URL, res: http.ServerResponse): void {
+    if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+    const pageIndex = parseIntParam('page_index', url.searchParams.get('page_index'), 1, 1, 1_000_000);
+    const pageSize = parseIntParam('page_size', url.searchParams.get('page_size'), 20, 1, 100);
+    const { items, total } = store.listTenants((pageIndex - 1) * pageSize, pageSize);
+    sendJson(res, 200, { items: items.map(toApiTenant), total, page_index: pageIndex, page_size: pageSize });
+  }
+
   async function api(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<void> {
     const raw = await readBody(req, 1 << 20);
     verifyTc3(req, raw, (secretId) => store.secretKey(secretId), undefined, ctx.servedHost?.());
     const body = (): Record<string, unknown> => parseJsonObject(raw, req.headers['content-type']) ?? {};
     const path = url.pathname;
     const method = req.method ?? '';
+    if (path === '/api/v1/tenants') return listTenants(method, path, url, res);
     // The colon of `:claim` may arrive percent-encoded.
     const m = TENANT_PATH.exec(path.replace(/%3A/gi, ':'));
     if (!m) throw new ApiError(404, 'not_found', `path ${path}: no such endpoint; the API lives under /api/v1/tenants/{tenant_id}`);

@@ -232,6 +232,13 @@ export class ApaasStore {
     return this.db.prepare('SELECT * FROM apaas_tenants WHERE tenant_id = ?').get(tenantId) as Tenant | undefined;
   }
 
+  /** One page of tenants, ordered by id (the read-only list of docs/api/apaas-admin.md §2). */
+  listTenants(offset: number, limit: number): { items: Tenant[]; total: number } {
+    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM apaas_tenants').get() as { n: number }).n;
+    const items = this.db.prepare('SELECT * FROM apaas_tenants ORDER BY tenant_id LIMIT ? OFFSET ?').all(limit, offset) as Tenant[];
+    return { items, total };
+  }
+
   createTenant(tenantId: string, name: string, source: UserSource | null): Tenant {
     const now = new Date().toISOString();
     this.db

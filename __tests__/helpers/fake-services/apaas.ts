@@ -145,6 +145,13 @@ export class FakeApaas extends Recorder implements ApaasMethods {
     this.changed();
   }
 
+  listTenants(pageIndex: number, pageSize: number): Promise<{ items: Tenant[]; total: number }> {
+    return this.serve('listTenants', [pageIndex, pageSize], () => {
+      const all = [...this.tenants.values()].sort((a, b) => a.tenant_id.localeCompare(b.tenant_id));
+      return { items: all.slice((pageIndex - 1) * pageSize, pageIndex * pageSize), total: all.length };
+    });
+  }
+
   getTenant(tenantId: string): Promise<Tenant | null> {
     return this.serve('getTenant', [tenantId], () => this.tenants.get(tenantId) ?? null);
   }

@@ -56,6 +56,8 @@ export const tenantSchema = z.object({
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 
+const tenantListSchema = z.object({ items: z.array(tenantSchema), total: z.number().int() });
+
 export const connectorSchema = z.object({
   tenant_id: z.string(),
   user_source: z.enum(SOURCES).nullable(),
@@ -196,6 +198,16 @@ export class ApaasClient {
       this.tenants.set(tenantId, cached);
     }
     return cached;
+  }
+
+  /** One page of the tenants these credentials see (§2), ordered by id; read-only. */
+  async listTenants(pageIndex: number, pageSize: number, signal?: AbortSignal): Promise<{ items: Tenant[]; total: number }> {
+    const r = await this.call('GET', '/api/v1/tenants', {
+      schema: tenantListSchema,
+      query: { page_index: String(pageIndex), page_size: String(pageSize) },
+      signal,
+    });
+    return r.body as z.infer<typeof tenantListSchema>;
   }
 
   /**
