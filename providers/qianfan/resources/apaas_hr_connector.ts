@@ -94,9 +94,13 @@ export function configuredSource(config: ObjectValue): SecretSource {
 
 /** The source a stored object was saved from: its private data, else what its state says. */
 function storedSource(ctx: CallContext<QianfanClients>, state: ObjectValue): SecretSource {
+  return recordedSource(ctx) ?? (set(state.client_secret) ? 'client_secret' : 'yufu_app');
+}
+
+/** What the private data says; null for a 0.1.0 state (upgraded) or an imported one. */
+function recordedSource(ctx: CallContext<QianfanClients>): SecretSource | null {
   const recorded = ctx.private?.secret;
-  if (recorded === 'yufu_app' || recorded === 'client_secret' || recorded === 'client_secret_wo') return recorded;
-  return set(state.client_secret) ? 'client_secret' : 'yufu_app';
+  return recorded === 'yufu_app' || recorded === 'client_secret' || recorded === 'client_secret_wo' ? recorded : null;
 }
 
 /** The secret to send: the user's own, or the Yufu app's current one read from Yufu. */
@@ -296,7 +300,17 @@ export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
     const tenantId = str(state.tenant_id) ?? str(state.id)!;
     const connector = await apaas.getConnector(tenantId, ctx.signal);
     if (!connector) return null;
-    return toState(state, connector, await secretInSync(ctx, storedSource(ctx, state), state, connector));
+    let inSync: boolean | null;
+    try {
+      inSync = await secretInSync(ctx, storedSource(ctx, state), state, connector);
+    } catch (error) {
+      // A 0.1.0 connector that brought its own secret, on a provider without Yufu: the
+      // source is only guessed, so not knowing must not fail the refresh (the next apply
+      // records the real source).
+      if (!(error instanceof ProviderError) || recordedSource(ctx) !== null) throw error;
+      inSync = null;
+    }
+    return toState(state, connector, inSync);
   },
 
   async create(ctx, planned, config) {
@@ -328,7 +342,10 @@ export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
     const apaas = await ctx.client.apaas();
     const tenantId = str(planned.tenant_id)!;
     const connector = (await apaas.putConnector(tenantId, await connectorInput(ctx, planned, config), ctx.signal))!;
-    await awaitInitialSync(ctx, apaas, planned, connector, false);
+    // aPaaS queues a new initial run only for a new Corp Key, Well-known URL or client id
+    // (apaas-admin.md §8); otherwise initial_run_id still names an old run, maybe failed long ago.
+    const queuedRun = ['corp_key', 'well_known_url', 'client_id'].some((name) => !valueEquals('string', prior[name] ?? null, planned[name] ?? null));
+    if (queuedRun) await awaitInitialSync(ctx, apaas, planned, connector, false);
     return toState(planned, connector, inSync);
   },
 
