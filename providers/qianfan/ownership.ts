@@ -42,3 +42,18 @@ export function refuseTakeover(what: string, why: string, importHint: string, pa
     path,
   );
 }
+
+/**
+ * An import declares the object this state's: it takes over the claim it finds (so a
+ * destroy from this state can delete it, e.g. after an apply killed right after its
+ * claim) and warns when another state may still be managing it.
+ */
+export function importOwnership(ctx: CallContext<unknown>, what: string, o: Owned, extra: Record<string, unknown> = {}): void {
+  recordOwnership(ctx, o.claimed_by, extra);
+  if (o.claimed_by !== null) {
+    ctx.diagnostics.warning(
+      `Imported ${what}, which a Terraform state manages`,
+      `${what} is claimed by a Terraform state (since ${o.claimed_at}); two states managing one object undo each other's changes. Remove it from the other state first (terraform state rm).`,
+    );
+  }
+}

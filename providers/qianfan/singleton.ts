@@ -43,7 +43,7 @@ export async function createSingleton<T extends Owned>(ctx: CallContext<QianfanC
       await ops.claim({ claimant, previousClaimant: null });
       ctx.diagnostics.warning(
         `Adopted ${ops.what}`,
-        'it was created by this provider (its creation key is recorded) but never recorded in a state: the apply that created it was interrupted. It is now managed here.',
+        'it was created by this provider (its creation key is recorded) but never recorded in a state: the apply that created it was interrupted, or failed before recording it (e.g. initial_sync_timeout ran out). It is now managed here.',
       );
       saved = await ops.save();
       await ops.afterSave?.(saved);

@@ -57,7 +57,11 @@ export const apaasSyncStatusDataSource: DataSourceDefinition<QianfanClients> = {
       apaas.getSchedule(tenantId, ctx.signal),
     ]);
     const state = empty(tenantId);
-    state.user_source = tenant?.user_source ?? null;
+    if (tenant === null) {
+      ctx.diagnostics.warning('Unknown aPaaS tenant', `tenant_id: no aPaaS tenant "${tenantId}" exists for these API credentials; its sync status is empty`, ['tenant_id']);
+      return state;
+    }
+    state.user_source = tenant.user_source;
     if (!connector) return state;
     const run = connector.last_run ?? null;
     state.connector_status = connector.status;

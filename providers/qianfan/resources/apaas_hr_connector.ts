@@ -20,7 +20,7 @@ import type { CallContext, ObjectValue, PlanContext, ResourceDefinition } from '
 import type { Schema } from '../../runtime/schema';
 import type { ApaasClient, Connector, ConnectorInput, SyncRun, Tenant } from '../clients/apaas';
 import type { QianfanClients } from '../config';
-import { claimantOf, recordOwnership } from '../ownership';
+import { claimantOf, importOwnership, recordOwnership } from '../ownership';
 import { checkClientId, checkClientSecret, checkCorpKey, checkTenantId, checkWellKnownUrl, parseDurationMs } from '../rules';
 import { createSingleton } from '../singleton';
 import { durationValidator, intRange, stringRule } from '../validators';
@@ -372,7 +372,7 @@ export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
     const apaas = await ctx.client.apaas();
     const connector = await apaas.getConnector(tenantId, ctx.signal);
     if (!connector) return null;
-    recordOwnership(ctx, connector.claimed_by, { secret: 'yufu_app' });
+    importOwnership(ctx, `the HR connector of tenant "${connector.tenant_id}"`, connector, { secret: 'yufu_app' });
     // The rotation trigger follows the app's: the version its current secret was labelled
     // with, so that the configuration QianfanTenant writes plans no change after an import.
     const version = await appSecretLabel(ctx, connector.client_id);

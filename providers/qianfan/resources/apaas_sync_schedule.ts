@@ -11,7 +11,7 @@ import type { ObjectValue, ResourceDefinition } from '../../runtime/interfaces';
 import type { Schema } from '../../runtime/schema';
 import type { Schedule, ScheduleInput } from '../clients/apaas';
 import type { QianfanClients } from '../config';
-import { claimantOf, recordOwnership } from '../ownership';
+import { claimantOf, importOwnership, recordOwnership } from '../ownership';
 import { checkCron, checkTenantId, checkTimeZone, describeProblem, isSyncMode, SYNC_MODES } from '../rules';
 import { createSingleton } from '../singleton';
 import { oneOf, stringRule } from '../validators';
@@ -120,7 +120,7 @@ export const apaasSyncScheduleResource: ResourceDefinition<QianfanClients> = {
   async importState(ctx, id) {
     const schedule = await (await ctx.client.apaas()).getSchedule(id.trim(), ctx.signal);
     if (!schedule) return null;
-    recordOwnership(ctx, schedule.claimed_by);
+    importOwnership(ctx, `the sync schedule of tenant "${schedule.tenant_id}"`, schedule);
     return toState(schedule);
   },
 };

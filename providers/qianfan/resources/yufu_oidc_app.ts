@@ -24,7 +24,7 @@ import type { Schema } from '../../runtime/schema';
 import { ServiceError } from '../clients/http';
 import type { AppInput, YufuAdminClient, YufuApp } from '../clients/yufu';
 import type { QianfanClients } from '../config';
-import { claimantOf, isOrphan, newClaimant, recordOwnership } from '../ownership';
+import { claimantOf, importOwnership, isOrphan, newClaimant, recordOwnership } from '../ownership';
 import { APPLICATION_TYPES, checkDescription, checkGrantTypes, checkName, checkRedirectUris, checkScopes, LIFETIME_LIMITS, NAME_MAX } from '../rules';
 import { intRange, listRule, oneOf, stringRule } from '../validators';
 import { attr, bool, num, number, str, strings } from '../values';
@@ -241,15 +241,7 @@ export const yufuOidcAppResource: ResourceDefinition<QianfanClients> = {
   async importState(ctx, id) {
     const app = await (await ctx.client.yufu()).getApp(id.trim(), ctx.signal);
     if (!app) return null;
-    // An import declares the app this state's: it takes over the claim it finds, so that a
-    // destroy from this state can delete it (e.g. after an apply killed right after its claim).
-    recordOwnership(ctx, app.claimed_by);
-    if (app.claimed_by !== null) {
-      ctx.diagnostics.warning(
-        'Imported an application another state manages',
-        `application ${app.id} ("${app.name}") is claimed by a Terraform state (since ${app.claimed_at}); two states managing one application will undo each other's changes. Remove it from the other state first (terraform state rm).`,
-      );
-    }
+    importOwnership(ctx, `application ${app.id} ("${app.name}")`, app);
     // The version this provider labelled the secret with (null for an app made in the
     // console): a configuration that says the same plans no change after an import.
     return toState(app, app.client_secret_version === null ? null : number(app.client_secret_version));
