@@ -4,6 +4,7 @@
  * credentials (no request is sent: the clients are only built), and how settings and
  * environment variables become the retry policy and timeouts.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,9 @@ import { CtyNumber } from '../../../providers/runtime/cty';
 import { ProviderError } from '../../../providers/runtime/diagnostics';
 import { configureProvider, validateProviderConfig } from '../../helpers/qianfan-server';
 
-const ACCOUNT = JSON.stringify({ clientId: 'sa-1', privateKey: { kty: 'RSA', kid: 'k1', n: 'bm9kdWx1cw', e: 'AQAB', d: 'cHJpdmF0ZQ' } });
+// A key the provider accepts at load (rules/credentials.ts): an RSA private JWK with a kid, 2048 bits.
+const KEY = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'k1' };
+const ACCOUNT = JSON.stringify({ clientId: 'sa-1', privateKey: KEY });
 
 const saved: Record<string, string | undefined> = {};
 beforeEach(() => {
@@ -49,17 +52,23 @@ describe('ValidateProviderConfig', () => {
   });
 
   test.each([
-    ['max_retries', 2.5, 'max_retries: expected a whole number from 0 to 20, got 2.5'],
-    ['max_retries', 21, 'max_retries: expected a whole number from 0 to 20, got 21'],
-    ['max_retries', -1, 'max_retries: expected a whole number from 0 to 20, got -1'],
-    ['retry_max_wait', 'soon', 'retry_max_wait: expected a duration such as 30s, 500ms, 2m or 1h; got "soon"'],
-    ['operation_timeout', '10 minutes', 'operation_timeout: expected a duration such as 30s, 500ms, 2m or 1h; got "10 minutes"'],
-    ['request_timeout', '1d', 'request_timeout: expected a duration such as 30s, 500ms, 2m or 1h; got "1d"'],
-    ['yufu_domain', 'Bad_Domain', 'yufu_domain: expected a DNS label of lowercase letters, digits and hyphens, got "Bad_Domain"'],
-  ])('%s = %j is refused, naming the field, the value and what was expected', async (field, value, detail) => {
+    ['max_retries', 2.5, 'Invalid max_retries', 'max_retries: expected a whole number from 0 to 20; got 2.5'],
+    ['max_retries', 21, 'Invalid max_retries', 'max_retries: expected a whole number from 0 to 20; got 21'],
+    ['max_retries', -1, 'Invalid max_retries', 'max_retries: expected a whole number from 0 to 20; got -1'],
+    ['retry_max_wait', 'soon', 'Invalid retry_max_wait', 'retry_max_wait: expected a duration such as 30s, 500ms, 2m or 1h; got "soon"'],
+    ['operation_timeout', '10 minutes', 'Invalid operation_timeout', 'operation_timeout: expected a duration such as 30s, 500ms, 2m or 1h; got "10 minutes"'],
+    ['request_timeout', '1d', 'Invalid request_timeout', 'request_timeout: expected a duration such as 30s, 500ms, 2m or 1h; got "1d"'],
+    // A zero duration is refused at validate, as configure refuses it (rules/durations.ts).
+    ['request_timeout', '0s', 'Invalid request_timeout', 'request_timeout: expected a positive duration such as 30s, 500ms, 2m or 1h; got "0s"'],
+    ['operation_timeout', '0s', 'Invalid operation_timeout', 'operation_timeout: expected a positive duration such as 30s, 500ms, 2m or 1h; got "0s"'],
+    ['retry_max_wait', '0s', 'Invalid retry_max_wait', 'retry_max_wait: expected a positive duration such as 30s, 500ms, 2m or 1h; got "0s"'],
+    // Past 24 h a Node.js timer overflows to 1 ms.
+    ['operation_timeout', '25h', 'Invalid operation_timeout', 'operation_timeout: expected a duration of at most 24h; got "25h"'],
+    ['yufu_domain', 'Bad_Domain', 'Invalid Yufu domain', 'yufu_domain: expected a DNS label of lowercase letters, digits and hyphens; got "Bad_Domain"'],
+  ])('%s = %j is refused, naming the field, the value and what was expected', async (field, value, summary, detail) => {
     const diagnostics = await validateProviderConfig({ [field]: value });
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ severity: 'error', path: [field], detail });
+    expect(diagnostics[0]).toEqual({ severity: 'error', summary, path: [field], detail });
   });
 
   test('max_retries is a count, not seconds', async () => {
@@ -72,11 +81,6 @@ describe('ValidateProviderConfig', () => {
     expect(diagnostics).toMatchObject([{ severity: 'error', summary: 'Conflicting Yufu endpoint settings', path: ['yufu_domain'] }]);
   });
 
-  // A zero duration passes validate but configure refuses it ("expected a positive duration"):
-  // the two checks disagree, and the error comes a step later than it could.
-  test.failing.each(['request_timeout', 'operation_timeout', 'retry_max_wait'])('%s = "0s" is refused at validate, as configure refuses it (known gap)', async (field) => {
-    expect(await validateProviderConfig({ [field]: '0s' })).toHaveLength(1);
-  });
 });
 
 describe('ConfigureProvider', () => {
@@ -85,14 +89,16 @@ describe('ConfigureProvider', () => {
   });
 
   test.each([
-    ['plain http to a remote host', { yufu_admin_url: 'http://demo-admin.example' }, 'Insecure service URL', 'yufu_admin_url: expected an https URL (plain http is only accepted for loopback addresses such as 127.0.0.1), got "http://demo-admin.example"'],
-    ['not a URL', { yufu_admin_url: 'demo-admin' }, 'Invalid URL', 'yufu_admin_url: expected an absolute https URL, got "demo-admin"'],
-    ['plain http to a remote aPaaS', { apaas_url: 'http://apaas.example' }, 'Insecure service URL', 'apaas_url: expected an https URL'],
-  ])('%s: an error naming the setting', async (_what, config, summary, detail) => {
+    ['plain http to a remote host', { yufu_admin_url: 'http://demo-admin.example' }, 'yufu_admin_url', 'Insecure service URL', 'yufu_admin_url: expected https (http is only allowed for loopback addresses such as 127.0.0.1); got "http://demo-admin.example"'],
+    ['not a URL', { yufu_admin_url: 'demo-admin' }, 'yufu_admin_url', 'Invalid URL', 'yufu_admin_url: expected an absolute URL such as https://{domain}-admin.cig.tencentcs.com; got "demo-admin"'],
+    ['plain http to a remote aPaaS', { apaas_url: 'http://apaas.example' }, 'apaas_url', 'Insecure service URL', 'apaas_url: expected https (http is only allowed for loopback addresses such as 127.0.0.1); got "http://apaas.example"'],
+    ['a query string on the aPaaS URL', { apaas_url: 'https://apaas.example/?t=1' }, 'apaas_url', 'Invalid URL', 'apaas_url: expected a base URL without query string or fragment; got "https://apaas.example/?t=1"'],
+    ['user-info in the URL', { yufu_admin_url: 'https://admin:hunter2@demo-admin.example' }, 'yufu_admin_url', 'Invalid URL', 'yufu_admin_url: expected no user:password@ part (credentials never belong in a URL); got "https://(user-info removed)@demo-admin.example"'],
+  ])('%s: an error naming the setting', async (_what, config, field, summary, detail) => {
     const [d, ...rest] = await configureProvider(config);
     expect(rest).toEqual([]);
-    expect(d).toMatchObject({ severity: 'error', summary });
-    expect(d.detail).toContain(detail);
+    expect(d).toEqual({ severity: 'error', summary, path: [field], detail });
+    expect(d.detail).not.toContain('hunter2');
   });
 
   test('a Yufu endpoint without a service account: says where to put one', async () => {
@@ -112,15 +118,15 @@ describe('ConfigureProvider', () => {
   test('a service account without the key id: names the missing field', async () => {
     process.env[ENV.yufuServiceAccount] = JSON.stringify({ clientId: 'sa-1', privateKey: { kty: 'RSA', n: 'n', e: 'e', d: 'SECRETD' } });
     const [d] = await configureProvider({ yufu_domain: 'demo' });
-    expect(d.summary).toBe('Invalid Yufu service account');
-    expect(d.detail).toContain(`${ENV.yufuServiceAccount}: at privateKey.kid`);
+    expect(d).toMatchObject({ severity: 'error', summary: 'Unusable Yufu service-account key' });
+    expect(d.detail).toBe(`${ENV.yufuServiceAccount}: privateKey of service account "sa-1": expected a "kid" (key id): the service finds the key by it; download the service-account file again from the Yufu console`);
     expect(d.detail).not.toContain('SECRETD');
   });
 
   test('a service-account file that cannot be read: names the file and why', async () => {
     const [d] = await configureProvider({ yufu_domain: 'demo', yufu_service_account_file: join(dir, 'missing.json') });
     expect(d).toMatchObject({ summary: 'Cannot read the Yufu service-account file', path: ['yufu_service_account_file'] });
-    expect(d.detail).toBe(`yufu_service_account_file (${join(dir, 'missing.json')}): ENOENT`);
+    expect(d.detail).toBe(`yufu_service_account_file: ${JSON.stringify(join(dir, 'missing.json'))} does not exist (ENOENT)`);
   });
 
   test.each([
@@ -141,23 +147,44 @@ describe('ConfigureProvider', () => {
   test('an aPaaS credentials file: unreadable, or of the wrong shape, without echoing the key', async () => {
     const [missing] = await configureProvider({ apaas_url: 'https://apaas.example', apaas_credentials_file: join(dir, 'none.json') });
     expect(missing).toMatchObject({ summary: 'Cannot read the aPaaS credentials file', path: ['apaas_credentials_file'] });
-    expect(missing.detail).toContain('ENOENT');
-    const wrong = file('wrong.json', JSON.stringify({ secretId: 'AKID1', secretKey: '', key: 'TOPSECRETKEY' }));
+    expect(missing.detail).toBe(`apaas_credentials_file: ${JSON.stringify(join(dir, 'none.json'))} does not exist (ENOENT)`);
+    const wrong = file('wrong.json', JSON.stringify({ secretId: 'AKID1', secret_key: 'TOPSECRETKEY' }));
     const [shape] = await configureProvider({ apaas_url: 'https://apaas.example', apaas_credentials_file: wrong });
-    expect(shape.summary).toBe('Invalid aPaaS credentials file');
+    expect(shape).toMatchObject({ severity: 'error', summary: 'Invalid aPaaS credentials file', path: ['apaas_credentials_file'] });
+    expect(shape.detail).toBe(`apaas_credentials_file (${wrong}): expected JSON {"secretId": …, "secretKey": …} with two strings`);
     expect(shape.detail).not.toContain('TOPSECRETKEY');
+    // The shape is right, the key is not: the message says which key and where, never its value.
+    const empty = file('empty.json', JSON.stringify({ secretId: 'AKID1', secretKey: '', key: 'TOPSECRETKEY' }));
+    const [key] = await configureProvider({ apaas_url: 'https://apaas.example', apaas_credentials_file: empty });
+    expect(key).toMatchObject({ severity: 'error', summary: 'Invalid aPaaS SecretKey' });
+    expect(key.detail).toBe(`apaas_credentials_file (${empty}) at secretKey: expected a non-empty SecretKey`);
+    expect(key.detail).not.toContain('TOPSECRETKEY');
     const good = file('good.json', JSON.stringify({ secretId: 'AKID1', secretKey: 'k' }));
     expect(await configureProvider({ apaas_url: 'https://apaas.example', apaas_credentials_file: good })).toEqual([]);
   });
 
+  // At configure the value can come from the environment, where validate cannot see it.
   test.each([
-    ['request_timeout = "0s"', { request_timeout: '0s' }, {}, 'Invalid request_timeout', 'request_timeout: expected a positive duration such as 30s, 500ms, 2m or 1h, got "0s"'],
-    [`${ENV.requestTimeout}=soon`, {}, { [ENV.requestTimeout]: 'soon' }, `Invalid ${ENV.requestTimeout}`, `${ENV.requestTimeout}: expected a positive duration`],
-  ])('%s: refused at configure', async (_what, config, env, summary, detail) => {
+    ['request_timeout = "0s"', { request_timeout: '0s' }, {}, 'Invalid request_timeout', 'request_timeout: expected a positive duration such as 30s, 500ms, 2m or 1h', '"0s"'],
+    [`${ENV.requestTimeout}=soon`, {}, { [ENV.requestTimeout]: 'soon' }, `Invalid ${ENV.requestTimeout}`, `${ENV.requestTimeout}: expected a duration such as 30s, 500ms, 2m or 1h`, '"soon"'],
+    [`${ENV.requestTimeout}=0s`, {}, { [ENV.requestTimeout]: '0s' }, `Invalid ${ENV.requestTimeout}`, `${ENV.requestTimeout}: expected a positive duration such as 30s, 500ms, 2m or 1h`, '"0s"'],
+  ])('%s: refused at configure', async (_what, config, env, summary, expected, got) => {
     Object.assign(process.env, env);
-    const [d] = await configureProvider(config);
-    expect(d.summary).toBe(summary);
-    expect(d.detail).toContain(detail);
+    const [d, ...rest] = await configureProvider(config);
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ severity: 'error', summary });
+    // The field, what was expected and the value received; the documented "; got" or the
+    // ", got" configure still writes (the known bug below), nothing else.
+    expect([`${expected}; got ${got}`, `${expected}, got ${got}`]).toContain(d.detail);
+  });
+
+  // Real bug, kept failing: docs/rules.md says every caller of a rule words its message
+  // `field: expected …; got <value>`, and validate does; parseDuration (providers/qianfan/
+  // validators.ts), which configure uses, writes `…, got <value>` instead.
+  test.failing(`${ENV.requestTimeout}=soon: worded like every rule's message (known bug)`, async () => {
+    process.env[ENV.requestTimeout] = 'soon';
+    const [d] = await configureProvider({});
+    expect(d.detail).toBe(`${ENV.requestTimeout}: expected a duration such as 30s, 500ms, 2m or 1h; got "soon"`);
   });
 });
 
@@ -182,11 +209,29 @@ describe('resolveClients: the retry policy and timeouts', () => {
     expect(resolveClients({ max_retries: CtyNumber.of(1), request_timeout: '1s' })).toMatchObject({ retry: { maxRetries: 1 }, timeoutMs: 1000 });
   });
 
-  // max_retries is checked (a whole number from 0 to 20), QIANFAN_REQUEST_TIMEOUT is checked,
-  // but a bad QIANFAN_MAX_RETRIES is silently replaced by the default, and an out-of-range
-  // one is used as it is.
-  test.failing.each(['many', '2.5', '100'])(`${ENV.maxRetries}=%s is refused like max_retries (known gap)`, (value) => {
+  // Checked like max_retries in the provider block: a whole number from 0 to 20.
+  test.each(['many', '2.5', '100', '-1', ' 3'])(`${ENV.maxRetries}=%j is refused like max_retries`, (value) => {
     process.env[ENV.maxRetries] = value;
-    expect(() => resolveClients({})).toThrow(ProviderError);
+    let error: unknown;
+    try {
+      resolveClients({});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProviderError);
+    const { summary, detail } = error as ProviderError;
+    expect(summary).toBe(`Invalid ${ENV.maxRetries}`);
+    // The field, what was expected and the value received; the documented "; got" or the
+    // ", got" this check still writes (the known bug below), nothing else.
+    const expected = `${ENV.maxRetries}: expected a whole number from 0 to 20`;
+    const got = JSON.stringify(value);
+    expect([`${expected}; got ${got}`, `${expected}, got ${got}`]).toContain(detail);
+  });
+
+  // Real bug, kept failing: max_retries in the block reads `…; got 2.5`, the environment
+  // variable's check (providers/qianfan/config.ts resolveClients) `…, got "2.5"`.
+  test.failing(`${ENV.maxRetries}=2.5: worded like max_retries and every rule's message (known bug)`, () => {
+    process.env[ENV.maxRetries] = '2.5';
+    expect(() => resolveClients({})).toThrow(`${ENV.maxRetries}: expected a whole number from 0 to 20; got "2.5"`);
   });
 });

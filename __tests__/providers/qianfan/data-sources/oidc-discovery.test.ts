@@ -64,16 +64,19 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => http.close(resolve)));
 
 test.each([
-  ['plain http to a non-loopback host', 'http://idp.example/oidc/.well-known/openid-configuration', 'expected https (http is only allowed for loopback addresses)'],
+  ['plain http to a non-loopback host', 'http://idp.example/oidc/.well-known/openid-configuration', 'expected https (http is only allowed for loopback addresses such as 127.0.0.1)'],
   ['a path that is not the discovery path', 'https://idp.example/oidc', 'expected the path to end in /.well-known/openid-configuration'],
   ['a query string', 'https://idp.example/.well-known/openid-configuration?x=1', 'expected no query string or fragment'],
-  ['not a URL', 'idp.example', 'expected an absolute URL'],
-])('validate refuses %s', async (_what, value, detail) => {
+  ['not a URL', 'idp.example', 'expected an absolute URL such as https://{domain}-idp.cig.tencentcs.com/sso/tn-{tenant}/{client_id}/oidc/.well-known/openid-configuration'],
+  ['user-info in the URL', 'https://admin:hunter2@idp.example/.well-known/openid-configuration', 'expected no user:password@ part (credentials never belong in a URL)'],
+])('validate refuses %s', async (_what, value, expected) => {
   const s = await QianfanServer.start(stubClients({}));
   const [d, ...rest] = await s.validateData(T, { well_known_url: value });
   expect(rest).toEqual([]);
   expect(d).toMatchObject({ severity: 'error', summary: 'Invalid well-known URL', path: ['well_known_url'] });
-  expect(d.detail).toContain(detail);
+  // The whole detail: the field, what was expected, the value received (its user-info removed).
+  expect(d.detail).toBe(`well_known_url: ${expected}; got ${JSON.stringify(value.replace('admin:hunter2@', '(user-info removed)@'))}`);
+  expect(d.detail).not.toContain('hunter2');
 });
 
 test('the document\'s issuer, endpoints and lists; what it does not publish is null', () => {
