@@ -352,7 +352,8 @@ describe('update', () => {
     resetCalls();
     const result = await s.update(T, state, priv, { ...CONFIG, client_secret_version: 2 });
     expect(result.diagnostics).toEqual([]);
-    expect(apaas.methods()).toEqual(['putConnector', 'getRun']);
+    // Only the secret changes, so aPaaS queues no sync run and the update waits for none.
+    expect(apaas.methods()).toEqual(['putConnector']);
     expect(apaas.callsOf('putConnector')[0].args[2]).toBeUndefined();
     expect(apaas.secrets.get('t-1')).toBe(yufu.app(app.id).client_secret);
     expect(plain(result.state)).toMatchObject({ client_secret_version: 2, client_secret_in_sync: true });
@@ -382,6 +383,23 @@ describe('update', () => {
   // aPaaS keeps initial_run_id from the save that queued it; a save that only changes the
   // secret queues none (docs/api/apaas-admin.md §8). The update then waits for, and
   // reports, the tenant's first run again, however long ago it failed.
+  // aPaaS queues a new initial run for a new Corp Key, Well-known URL or client id
+  // (docs/api/apaas-admin.md §8): that run, and only that one, is waited for.
+  test('a new Well-known URL queues a run: the update waits for it and reports its failure', async () => {
+    const { state, private: priv } = await created();
+    const before = apaas.connector('t-1')!.initial_run_id;
+    apaas.runOutcome = { status: 'failed', error: 'E-HR directory answered 503' };
+    const moved = app.well_known_url.replace('/oidc/', '/oidc2/');
+    expect(moved).not.toBe(app.well_known_url);
+    const result = await s.update(T, state, priv, { ...CONFIG, well_known_url: moved });
+    const run = apaas.connector('t-1')!.initial_run_id;
+    expect(run).not.toBe(before);
+    expect(apaas.methods()).toEqual(['putConnector', 'getRun']);
+    expect(apaas.callsOf('getRun')[0].args).toEqual(['t-1', run]);
+    expect(errorsOf(result.diagnostics)).toHaveLength(1);
+    expect(errorsOf(result.diagnostics)[0].detail).toContain(`run ${run}: E-HR directory answered 503`);
+  });
+
   test('a rotation re-sending only the secret does not report an old initial run\'s failure', async () => {
     apaas.runOutcome = { status: 'failed', error: 'E-HR directory answered 503' };
     apaas.seedConnector('t-1', { corp_key: 'apaas', well_known_url: app.well_known_url, client_id: app.client_id, client_secret: app.client_secret }, { creation_key: null });
@@ -423,11 +441,26 @@ describe('delete', () => {
 
 describe('import', () => {
   test('client_secret_version is read from the app\'s label; defaults for what the connector cannot tell', async () => {
-    apaas.seedConnector('t-1', { corp_key: 'apaas', well_known_url: app.well_known_url, client_id: app.client_id, client_secret: app.client_secret }, { claimed_by: OTHER_CLAIMANT });
+    apaas.seedConnector('t-1', { corp_key: 'apaas', well_known_url: app.well_known_url, client_id: app.client_id, client_secret: app.client_secret });
     const result = await s.importState(T, 't-1');
     expect(result.diagnostics).toEqual([]);
-    expect(result.private).toEqual({ claimant: OTHER_CLAIMANT, secret: 'yufu_app' });
+    expect(result.private).toEqual({ claimant: null, secret: 'yufu_app' });
     expect(plain(result.state)).toMatchObject({ id: 't-1', client_secret_version: 1, wait_for_initial_sync: true, initial_sync_timeout: '10m', client_secret: null, client_secret_in_sync: null });
+    expect(apaas.writes()).toEqual([]);
+  });
+
+  test('a connector another state claimed: imported with a warning, taking over its claim', async () => {
+    apaas.seedConnector('t-1', { corp_key: 'apaas', well_known_url: app.well_known_url, client_id: app.client_id, client_secret: app.client_secret }, { claimed_by: OTHER_CLAIMANT, claimed_at: '2026-02-02T00:00:00.000Z' });
+    const result = await s.importState(T, 't-1');
+    expect(result.diagnostics).toEqual([
+      {
+        severity: 'warning',
+        summary: 'Imported the HR connector of tenant "t-1", which a Terraform state manages',
+        detail: 'the HR connector of tenant "t-1" is claimed by a Terraform state (since 2026-02-02T00:00:00.000Z); two states managing one object undo each other\'s changes. Remove it from the other state first (terraform state rm).',
+        path: [],
+      },
+    ]);
+    expect(result.private).toEqual({ claimant: OTHER_CLAIMANT, secret: 'yufu_app' });
     expect(apaas.writes()).toEqual([]);
   });
 

@@ -193,8 +193,10 @@ describe('update, read, delete, import', () => {
   });
 
   test('import takes over the claim it finds and plans no change for the same settings', async () => {
-    apaas.seedSchedule('t-1', SETTINGS, { claimed_by: OTHER_CLAIMANT });
+    apaas.seedSchedule('t-1', SETTINGS, { claimed_by: OTHER_CLAIMANT, claimed_at: '2026-02-02T00:00:00.000Z' });
     const result = await s.importState(T, 't-1');
+    expect(result.diagnostics).toMatchObject([{ severity: 'warning', summary: 'Imported the sync schedule of tenant "t-1", which a Terraform state manages' }]);
+    expect(result.diagnostics[0].detail).toContain('(since 2026-02-02T00:00:00.000Z)');
     expect(result.private).toEqual({ claimant: OTHER_CLAIMANT });
     const plan = await s.plan(T, { prior: result.state, priorPrivate: result.private, config: { ...CONFIG, ...SETTINGS } });
     expect(plain(plan.planned)).toEqual(plain(result.state));

@@ -345,7 +345,14 @@ describe('import', () => {
   test('an app another state claimed: imported with a warning, taking over its claim', async () => {
     const app = yufu.seed({ name: 'Claimed', creation_key: 'k', claimed_by: OTHER_CLAIMANT, claimed_at: '2026-02-02T00:00:00.000Z' });
     const result = await s.importState(T, app.id);
-    expect(warningsOf(result.diagnostics).map((d) => d.summary)).toEqual(['Imported an application another state manages']);
+    expect(result.diagnostics).toEqual([
+      {
+        severity: 'warning',
+        summary: `Imported application ${app.id} ("Claimed"), which a Terraform state manages`,
+        detail: `application ${app.id} ("Claimed") is claimed by a Terraform state (since 2026-02-02T00:00:00.000Z); two states managing one object undo each other's changes. Remove it from the other state first (terraform state rm).`,
+        path: [],
+      },
+    ]);
     expect(result.private).toEqual({ claimant: OTHER_CLAIMANT });
   });
 
