@@ -71,7 +71,7 @@ export function resolveClients(config: ObjectValue): QianfanClients {
   const timeoutMs = timeout ? parseDuration(timeout.value, timeout.source) : 30_000;
   const maxRetriesEnv = process.env[ENV.maxRetries];
   if (maxRetriesEnv !== undefined && maxRetriesEnv !== '' && !(/^\d{1,2}$/.test(maxRetriesEnv) && Number(maxRetriesEnv) <= 20)) {
-    throw new ProviderError(`Invalid ${ENV.maxRetries}`, `${ENV.maxRetries}: expected a whole number from 0 to 20, got ${JSON.stringify(maxRetriesEnv.slice(0, 40))}`);
+    throw new ProviderError(`Invalid ${ENV.maxRetries}`, `${ENV.maxRetries}: expected a whole number from 0 to 20; got ${JSON.stringify(maxRetriesEnv.slice(0, 40))}`);
   }
   const maxRetries = num(config.max_retries) ?? (maxRetriesEnv ? Number(maxRetriesEnv) : DEFAULT_RETRY.maxRetries);
   const retry: RetryPolicy = {

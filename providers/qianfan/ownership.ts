@@ -53,7 +53,7 @@ export function importOwnership(ctx: CallContext<unknown>, what: string, o: Owne
   if (o.claimed_by !== null) {
     ctx.diagnostics.warning(
       `Imported ${what}, which a Terraform state manages`,
-      `${what} is claimed by a Terraform state (since ${o.claimed_at}); two states managing one object undo each other's changes. Remove it from the other state first (terraform state rm).`,
+      `${what} is claimed by a Terraform state (since ${o.claimed_at ?? 'earlier'}); two states managing one object undo each other's changes. Remove it from the other state first (terraform state rm).`,
     );
   }
 }

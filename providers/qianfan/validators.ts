@@ -49,7 +49,7 @@ export function sizeRange(field: string, min: number, max: number): AttributeVal
   return (value, path, diagnostics) => {
     if (!Array.isArray(value) || value.some(isUnknown)) return;
     if (value.length < min || value.length > max) {
-      diagnostics.error(`Invalid ${field}`, `${field}: expected ${min} to ${max} entries, got ${value.length}`, path);
+      diagnostics.error(`Invalid ${field}`, `${field}: expected ${min} to ${max} entries; got ${value.length}`, path);
     }
   };
 }
@@ -60,6 +60,6 @@ export function durationValidator(field: string): AttributeValidator {
 
 export function parseDuration(value: string, field: string): number {
   const problem = checkDuration(value);
-  if (problem) throw new ProviderError(`Invalid ${field}`, `${field}: ${problem}, got ${shown(value)}`);
+  if (problem) throw new ProviderError(`Invalid ${field}`, `${field}: ${problem}; got ${shown(value)}`);
   return parseDurationMs(value)!;
 }

@@ -173,15 +173,12 @@ describe('ConfigureProvider', () => {
     const [d, ...rest] = await configureProvider(config);
     expect(rest).toEqual([]);
     expect(d).toMatchObject({ severity: 'error', summary });
-    // The field, what was expected and the value received; the documented "; got" or the
-    // ", got" configure still writes (the known bug below), nothing else.
-    expect([`${expected}; got ${got}`, `${expected}, got ${got}`]).toContain(d.detail);
+    // The field, what was expected and the value received, worded like every rule's message.
+    expect(d.detail).toBe(`${expected}; got ${got}`);
   });
 
-  // Real bug, kept failing: docs/rules.md says every caller of a rule words its message
-  // `field: expected …; got <value>`, and validate does; parseDuration (providers/qianfan/
-  // validators.ts), which configure uses, writes `…, got <value>` instead.
-  test.failing(`${ENV.requestTimeout}=soon: worded like every rule's message (known bug)`, async () => {
+  // docs/rules.md: every caller of a rule words its message `field: expected …; got <value>`.
+  test(`${ENV.requestTimeout}=soon: worded like every rule's message`, async () => {
     process.env[ENV.requestTimeout] = 'soon';
     const [d] = await configureProvider({});
     expect(d.detail).toBe(`${ENV.requestTimeout}: expected a duration such as 30s, 500ms, 2m or 1h; got "soon"`);
@@ -221,16 +218,12 @@ describe('resolveClients: the retry policy and timeouts', () => {
     expect(error).toBeInstanceOf(ProviderError);
     const { summary, detail } = error as ProviderError;
     expect(summary).toBe(`Invalid ${ENV.maxRetries}`);
-    // The field, what was expected and the value received; the documented "; got" or the
-    // ", got" this check still writes (the known bug below), nothing else.
-    const expected = `${ENV.maxRetries}: expected a whole number from 0 to 20`;
-    const got = JSON.stringify(value);
-    expect([`${expected}; got ${got}`, `${expected}, got ${got}`]).toContain(detail);
+    // The field, what was expected and the value received, worded like max_retries's.
+    expect(detail).toBe(`${ENV.maxRetries}: expected a whole number from 0 to 20; got ${JSON.stringify(value)}`);
   });
 
-  // Real bug, kept failing: max_retries in the block reads `…; got 2.5`, the environment
-  // variable's check (providers/qianfan/config.ts resolveClients) `…, got "2.5"`.
-  test.failing(`${ENV.maxRetries}=2.5: worded like max_retries and every rule's message (known bug)`, () => {
+  // max_retries in the block reads `…; got 2.5`; the environment variable's check the same way.
+  test(`${ENV.maxRetries}=2.5: worded like max_retries and every rule's message`, () => {
     process.env[ENV.maxRetries] = '2.5';
     expect(() => resolveClients({})).toThrow(`${ENV.maxRetries}: expected a whole number from 0 to 20; got "2.5"`);
   });

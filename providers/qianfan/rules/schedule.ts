@@ -47,6 +47,8 @@ const TIME_ZONE_EXPECTED = 'expected an IANA time zone name such as "Asia/Shangh
 export const checkTimeZone = memo(function checkTimeZone(value: string): string | null {
   if (value === 'UTC') return null;
   if (!TIME_ZONE_SHAPE.test(value)) {
+    const spelled = spellingOf(value);
+    if (spelled) return `${TIME_ZONE_EXPECTED}, spelled "${spelled}"`;
     if (/^[A-Za-z]{2,5}([+-]?\d{1,2}([A-Za-z]{3,4})?)?$/.test(value)) return `${TIME_ZONE_EXPECTED}; abbreviations and legacy names such as CST, EST or PRC are ambiguous`;
     if (/^(UTC|GMT)?[+-]\d/.test(value)) return `${TIME_ZONE_EXPECTED}; offsets change with daylight saving, name the place instead (e.g. "Etc/GMT-8" for a fixed UTC+8)`;
     return TIME_ZONE_EXPECTED;
@@ -60,6 +62,17 @@ export const checkTimeZone = memo(function checkTimeZone(value: string): string 
   if (resolved !== value && resolved.toLowerCase() === value.toLowerCase()) return `${TIME_ZONE_EXPECTED}, spelled "${resolved}"`;
   return null;
 });
+
+/** The database's spelling of a mis-cased Area/Location name, e.g. asia/shanghai → Asia/Shanghai. */
+function spellingOf(value: string): string | null {
+  if (!value.includes('/')) return null;
+  try {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+    return resolved.toLowerCase() === value.toLowerCase() && TIME_ZONE_SHAPE.test(resolved) ? resolved : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Seconds between two instants, in words. */
 function gap(seconds: number): string {
