@@ -11,7 +11,15 @@ module.exports = {
   testTimeout: 180000,
   maxWorkers: 2,
   projects: [
-    { ...base, displayName: 'cdktf', roots: ['<rootDir>/__tests__'], testMatch: ['**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'cdktf',
+      roots: ['<rootDir>/__tests__'],
+      testMatch: ['**/*.test.ts'],
+      // The lifecycle matrix (__tests__/lifecycle/): cleared at the start, printed at the end.
+      globalSetup: '<rootDir>/__tests__/lifecycle/global-setup.ts',
+      globalTeardown: '<rootDir>/__tests__/lifecycle/global-teardown.ts',
+    },
     // The construct and synth tests again, with the maintained fork cdktn instead of cdktf
     // (constructs/framework.ts picks the package).
     {

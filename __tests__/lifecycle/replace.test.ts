@@ -1,0 +1,192 @@
+/**
+ * Lifecycle: replacement on request (`-replace`), `create_before_destroy` with a
+ * requested and with a forced replacement, and `prevent_destroy`. Each object type gets
+ * its own tenant and stack (run concurrently), and its cell records whether the whole
+ * tenant — the object and everything that follows it — ends up exactly as declared.
+ */
+import type { Scenario } from './harness';
+import { header, tenantHcl, type TenantDecl } from './hcl';
+import type { ProvisionedTenant } from './remote';
+import type { ResourceKey } from './scenarios';
+import { lifecycleSuite } from './harness';
+import { diagnosticsOf, planSummary, type Stack } from './stack';
+import { verifyConverged, verifyRemote } from './truth';
+
+const suite = lifecycleSuite('replace');
+
+const ADDRESS: Record<Exclude<ResourceKey, 'discovery'>, string> = {
+  app: 'qianfan_yufu_oidc_app.t',
+  connector: 'qianfan_apaas_hr_connector.t',
+  schedule: 'qianfan_apaas_sync_schedule.t',
+};
+const MANAGED = ['app', 'connector', 'schedule'] as const;
+
+async function tenantStack(t: Scenario, tag: string, res: ResourceKey, lifecycle?: string) {
+  const tenant = await t.tenant(`${tag}${res.slice(0, 3)}`);
+  const name = t.prefix(`${tag} ${res}`);
+  const stack = await t.stack(`${tag}-${res}`);
+  const decl = (o: Partial<TenantDecl> = {}): TenantDecl => ({
+    tenantId: tenant.tenantId,
+    corpKey: tenant.corpKey,
+    appName: name,
+    meta: lifecycle ? { [res]: { lifecycle } } : undefined,
+    ...o,
+  });
+  stack.write(header() + tenantHcl('t', decl()));
+  await stack.apply();
+  return { tenant, name, stack, decl, scope: { appPrefix: name, tenants: [tenant.tenantId] } };
+}
+
+/** The remote objects Terraform tracks for the tenant, to compare after an operation. */
+function ids(stack: Stack) {
+  return {
+    app: stack.instance(ADDRESS.app)?.attributes.id,
+    clientId: stack.instance(ADDRESS.app)?.attributes.client_id,
+  };
+}
+
+suite.chain('apply -replace=ADDR', ['replace-flag'], async (t) => {
+  await t.row('replace-flag', () =>
+    t.each([...MANAGED], async (res) => {
+      const { stack, name, scope, tenant } = await tenantStack(t, 'rep', res);
+      const before = ids(stack);
+      const apply = await stack.apply(`-replace=${ADDRESS[res as keyof typeof ADDRESS]}`);
+      await t.check(res, 'apply replaces exactly the target (the connector follows a new app in place)', () =>
+        expect(planSummary(apply.stdout)).toEqual({ import: 0, add: 1, change: res === 'app' ? 1 : 0, destroy: 1 }),
+      );
+      if (res === 'app') {
+        await t.check(res, 'a new app; the old one is gone', async () => {
+          expect(ids(stack).app).not.toBe(before.app);
+          expect(await t.remote.app(String(before.app))).toBeNull();
+          expect(await t.remote.appsNamed(name)).toHaveLength(1);
+        });
+      } else {
+        await t.check(res, 'the tenant still has its connector and its schedule', async () => {
+          expect(await t.remote.connector(tenant.tenantId)).not.toBeNull();
+          expect(await t.remote.schedule(tenant.tenantId)).not.toBeNull();
+        });
+      }
+      await verifyConverged(t.as(res), stack, scope, { app: 1, connector: 1, schedule: 1 });
+    }),
+  );
+});
+
+suite.chain('create_before_destroy + apply -replace=ADDR', ['cbd-replace-flag'], async (t) => {
+  await t.row('cbd-replace-flag', () =>
+    t.each([...MANAGED], async (res) => {
+      const { stack, name, scope, tenant } = await tenantStack(t, 'cbdr', res, 'create_before_destroy = true');
+      const before = ids(stack);
+      const apply = await stack.run('apply', '-input=false', '-no-color', '-auto-approve', `-replace=${ADDRESS[res as keyof typeof ADDRESS]}`);
+      await t.check(res, 'apply succeeds', () => expect({ code: apply.code, diagnostics: apply.code === 0 ? '' : diagnosticsOf(apply) }).toEqual({ code: 0, diagnostics: '' }));
+      await t.check(res, 'the declared object still exists remotely after the deposed one was destroyed', async () => {
+        if (res === 'app') {
+          const now = ids(stack);
+          const apps = await t.remote.appsNamed(name);
+          expect(apps.map((a) => a.id)).toEqual([now.app]);
+          if (now.app === before.app) throw new Error(`the "new" app is the old one (${String(before.app)}): it was adopted by name instead of created`);
+        } else if (res === 'connector') {
+          expect(await t.remote.connector(tenant.tenantId)).not.toBeNull();
+        } else {
+          expect(await t.remote.schedule(tenant.tenantId)).not.toBeNull();
+        }
+      });
+      await verifyConverged(t.as(res), stack, scope, { app: 1, connector: 1, schedule: 1 });
+    }),
+  );
+});
+
+/**
+ * A forcing change under create_before_destroy: supported (the new object, then the old
+ * one removed) or refused at plan time with a diagnostic saying what to do — never
+ * failing half-way through an apply.
+ */
+suite.chain('create_before_destroy + a forcing change', ['cbd-forcing-change'], async (t) => {
+  await t.row('cbd-forcing-change', () =>
+    t.each([...MANAGED], async (res) => {
+      const cbd = 'create_before_destroy = true';
+      const a = await t.tenant(`cbdf${res.slice(0, 3)}`);
+      const b = await t.tenant(`cbdf${res.slice(0, 3)}b`);
+      const name = t.prefix(`cbdf ${res}`);
+      const stack = await t.stack(`cbdf-${res}`);
+      const scope = { appPrefix: name, tenants: [a.tenantId, b.tenantId] };
+      const one = (tenant: ProvisionedTenant, o: Partial<TenantDecl> = {}) =>
+        tenantHcl('t', { tenantId: tenant.tenantId, corpKey: a.corpKey, appName: name, meta: { [res]: { lifecycle: cbd } }, ...o });
+      // app: application_type; connector: tenant_id (the schedule follows); schedule: tenant_id to another declared connector.
+      const before =
+        res === 'schedule'
+          ? header() + one(a) + tenantHcl('u', { tenantId: b.tenantId, corpKey: b.corpKey, appName: `${name} b`, withSchedule: false })
+          : header() + one(a);
+      const after =
+        res === 'app'
+          ? header() + one(a, { app: { applicationType: 'native' } })
+          : res === 'connector'
+            ? header() + one(b)
+            : before.replace('qianfan_apaas_hr_connector.t.tenant_id', 'qianfan_apaas_hr_connector.u.tenant_id');
+      stack.write(before);
+      await stack.apply();
+      const snapshot = { app: (await t.remote.appsNamed(name))[0], connector: await t.remote.connector(a.tenantId), schedule: await t.remote.schedule(a.tenantId) };
+      stack.write(after);
+      const plan = await stack.plan();
+      if (plan.code === 1) {
+        await t.check(res, 'refused at plan time with a diagnostic that says what to do; nothing touched', async () => {
+          expect(diagnosticsOf(plan)).toMatch(/create_before_destroy|rename|different name/i);
+          expect((await t.remote.appsNamed(name))[0]).toEqual(snapshot.app);
+          expect(await t.remote.connector(a.tenantId)).toEqual(snapshot.connector);
+          expect(await t.remote.schedule(a.tenantId)).toEqual(snapshot.schedule);
+        });
+        return;
+      }
+      await t.check(res, 'plan replaces it', () => expect(plan.code).toBe(2));
+      const apply = await stack.run('apply', '-input=false', '-no-color', '-auto-approve');
+      await t.check(res, 'apply succeeds (not refused half-way)', () => expect({ code: apply.code, diagnostics: apply.code === 0 ? '' : diagnosticsOf(apply) }).toEqual({ code: 0, diagnostics: '' }));
+      if (res === 'app') {
+        await t.check(res, 'one app of the new type; the old one is gone', async () => {
+          expect((await t.remote.appsNamed(name)).map((x) => x.application_type)).toEqual(['native']);
+          expect(await t.remote.app(snapshot.app.id)).toBeNull();
+        });
+      } else {
+        await t.check(res, 'it moved to the other tenant; the old tenant has none', async () => {
+          if (res === 'connector') expect(await t.remote.connector(a.tenantId)).toBeNull();
+          expect(await t.remote.schedule(a.tenantId)).toBeNull();
+          expect(await t.remote.schedule(b.tenantId)).not.toBeNull();
+        });
+      }
+      await verifyConverged(t.as(res), stack, scope);
+    }),
+  );
+});
+
+suite.chain('prevent_destroy', ['prevent-destroy'], async (t) => {
+  await t.row('prevent-destroy', async () => {
+    const [a, b] = await Promise.all([t.tenant('prev'), t.tenant('prevb')]);
+    const name = t.prefix('prev');
+    const stack = await t.stack('prev');
+    const guard = { lifecycle: 'prevent_destroy = true' };
+    const config = (o: Partial<TenantDecl> = {}) =>
+      header() + tenantHcl('t', { tenantId: a.tenantId, corpKey: a.corpKey, appName: name, meta: { app: guard, connector: guard, schedule: guard }, ...o });
+    stack.write(config());
+    await stack.apply();
+    const snapshot = async () => ({ apps: await t.remote.appsNamed(name), connector: await t.remote.connector(a.tenantId), schedule: await t.remote.schedule(a.tenantId) });
+    const before = await snapshot();
+    // The engines stop at the first protected instance: a whole-stack destroy names one of them.
+    const refused = async (resources: ResourceKey[], label: string, text: string, ...args: string[]) => {
+      stack.write(text);
+      const plan = await stack.plan(...args);
+      const named = resources.map((res) => ADDRESS[res as keyof typeof ADDRESS]);
+      for (const res of resources) {
+        await t.check(res, `${label} is refused at plan time naming ${named.join(' or ')}`, () => {
+          expect(plan.code).toBe(1);
+          expect(plan.stderr).toMatch(/Instance cannot be destroyed/);
+          expect(named.some((a) => plan.stderr.includes(`Resource ${a} has lifecycle.prevent_destroy set`))).toBe(true);
+        });
+      }
+    };
+    await refused(['app'], 'application_type change', config({ app: { applicationType: 'spa' } }));
+    await refused(['connector'], 'tenant_id change', config({ tenantId: b.tenantId }));
+    await refused(['schedule'], 'tenant_id change', config({ schedule: { tenantId: b.tenantId } }));
+    await refused([...MANAGED], 'plan -destroy', config(), '-destroy');
+    await t.check([...MANAGED], 'nothing changed remotely', async () => expect(await snapshot()).toEqual(before));
+    stack.write(config());
+    await verifyRemote(t, stack, { appPrefix: name, tenants: [a.tenantId, b.tenantId] }, { app: 1, connector: 1, schedule: 1 });
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * Assertions on the remote truth against Terraform's state, recorded per matrix cell:
+ * every object in state exists remotely with the same id and values; nothing remote in
+ * the scenario's scope is missing from state (no orphan, no duplicate); the connector
+ * holds its app's current secret; and the next plan is empty.
+ */
+import { resourceOf, type View } from './harness';
+import { sha256 } from './remote';
+import type { ResourceKey } from './scenarios';
+import { addressesInErrors, diagnosticsOf, planActions, type Action, type Stack, type StateInstance } from './stack';
+import type { RunResult } from '../../scripts/lib/terraform';
+
+export interface Scope {
+  /** Every Yufu app the scenario creates has a name starting with this. */
+  appPrefix: string;
+  /** Every aPaaS tenant the scenario uses. */
+  tenants: string[];
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+/** State ⇔ remote for every applicable object type of the current row. */
+export async function verifyRemote(t: View, stack: Stack, scope: Scope, expectCounts: Partial<Record<ResourceKey, number>> = {}): Promise<void> {
+  const all = stack.instances();
+  const current = all.filter((i) => !i.deposed);
+  const of = (type: string): StateInstance[] => current.filter((i) => i.type === type);
+  const applies = new Set(t.applicable);
+
+  for (const k of applies) {
+    const deposed = all.filter((i) => i.deposed && resourceOf(i.address) === k);
+    if (deposed.length > 0) t.fail(k, `deposed object(s) left in state: ${deposed.map((d) => d.address).join(', ')}`);
+    const expected = expectCounts[k];
+    if (expected !== undefined) {
+      const type = { app: 'qianfan_yufu_oidc_app', connector: 'qianfan_apaas_hr_connector', schedule: 'qianfan_apaas_sync_schedule', discovery: 'qianfan_oidc_discovery' }[k];
+      await t.check(k, 'declared objects in state', () => {
+        const n = of(type).length;
+        if (n !== expected) fail(`expected ${expected} ${type} in state, found ${n}`);
+      });
+    }
+  }
+
+  const apps = of('qianfan_yufu_oidc_app');
+  if (applies.has('app')) {
+    for (const inst of apps) {
+      await t.check('app', `${inst.address} in Yufu`, async () => {
+        const id = str(inst.attributes.id);
+        const remote = await t.remote.app(id);
+        if (!remote) fail(`${inst.address} (${id}) is in state but not in Yufu: the declared app was deleted`);
+        if (remote.name !== inst.attributes.name) fail(`${inst.address}: Yufu name ${JSON.stringify(remote.name)}, state ${JSON.stringify(inst.attributes.name)}`);
+        if (remote.client_id !== inst.attributes.client_id) fail(`${inst.address}: Yufu client_id ${remote.client_id}, state ${str(inst.attributes.client_id)}`);
+        const named = await t.remote.appsNamed(remote.name);
+        if (named.length !== 1) fail(`${named.length} Yufu apps are named ${JSON.stringify(remote.name)} (${named.map((a) => a.id).join(', ')}): duplicated`);
+      });
+    }
+    await t.check('app', 'no Yufu app outside state', async () => {
+      const ids = new Set(apps.map((a) => a.attributes.id));
+      const extra = (await t.remote.appsWithPrefix(scope.appPrefix)).filter((a) => !ids.has(a.id));
+      if (extra.length > 0) fail(`Yufu holds apps no state tracks: ${extra.map((a) => `${a.name} (${a.id})`).join(', ')}`);
+    });
+  }
+
+  const connectors = of('qianfan_apaas_hr_connector');
+  if (applies.has('connector')) {
+    for (const inst of connectors) {
+      await t.check('connector', `${inst.address} in aPaaS`, async () => {
+        const tenantId = str(inst.attributes.tenant_id);
+        const remote = await t.remote.connector(tenantId);
+        if (!remote) fail(`${inst.address} (tenant ${tenantId}) is in state but aPaaS has no connector: the declared connector was deleted`);
+        if (remote.client_id !== inst.attributes.client_id) fail(`${inst.address}: aPaaS client_id ${remote.client_id}, state ${str(inst.attributes.client_id)}`);
+        const app = await t.remote.appByClientId(remote.client_id);
+        if (!app) fail(`${inst.address}: aPaaS points at client ${remote.client_id}, which no Yufu app has`);
+        if (remote.client_secret_sha256 !== sha256(app.client_secret)) fail(`${inst.address}: aPaaS holds a secret that is not the current secret of ${app.id}: sign-in would fail`);
+      });
+    }
+    await t.check('connector', 'no connector outside state', async () => {
+      const declared = new Set(connectors.map((c) => c.attributes.tenant_id));
+      for (const tenant of scope.tenants) {
+        if (!declared.has(tenant) && (await t.remote.connector(tenant))) fail(`aPaaS tenant ${tenant} has a connector no state tracks`);
+      }
+    });
+  }
+
+  const schedules = of('qianfan_apaas_sync_schedule');
+  if (applies.has('schedule')) {
+    for (const inst of schedules) {
+      await t.check('schedule', `${inst.address} in aPaaS`, async () => {
+        const tenantId = str(inst.attributes.tenant_id);
+        const remote = await t.remote.schedule(tenantId);
+        if (!remote) fail(`${inst.address} (tenant ${tenantId}) is in state but aPaaS has no schedule: the declared schedule was deleted`);
+        for (const key of ['cron', 'time_zone', 'mode', 'enabled'] as const) {
+          if (remote[key] !== inst.attributes[key]) fail(`${inst.address}: aPaaS ${key} ${JSON.stringify(remote[key])}, state ${JSON.stringify(inst.attributes[key])}`);
+        }
+      });
+    }
+    await t.check('schedule', 'no schedule outside state', async () => {
+      const declared = new Set(schedules.map((c) => c.attributes.tenant_id));
+      for (const tenant of scope.tenants) {
+        if (!declared.has(tenant) && (await t.remote.schedule(tenant))) fail(`aPaaS tenant ${tenant} has a schedule no state tracks`);
+      }
+    });
+  }
+
+  if (applies.has('discovery')) {
+    const data = current.filter((i) => i.type === 'qianfan_oidc_discovery');
+    for (const inst of data) {
+      await t.check('discovery', `${inst.address} matches its app`, async () => {
+        const url = str(inst.attributes.well_known_url);
+        const app = (await t.remote.yufu.listApps()).find((a) => a.well_known_url === url);
+        if (!app) fail(`${inst.address} read ${url}, which is no current Yufu app's Well-known URL`);
+        if (inst.attributes.issuer !== app.issuer) fail(`${inst.address}: issuer ${str(inst.attributes.issuer)}, app ${app.id} says ${app.issuer}`);
+        if (typeof inst.attributes.token_endpoint !== 'string' || !inst.attributes.token_endpoint.startsWith(app.issuer)) fail(`${inst.address}: token_endpoint ${str(inst.attributes.token_endpoint)} is not under ${app.issuer}`);
+      });
+    }
+  }
+}
+
+/** Blames the object types a plan or error names; with none named, all applicable ones. */
+function blame(t: View, result: RunResult): ResourceKey[] {
+  const fromActions = [...planActions(result.stdout).entries()].filter(([, a]) => a.some((x) => x !== 'read')).map(([addr]) => resourceOf(addr));
+  const fromErrors = addressesInErrors(result.stderr).map(resourceOf);
+  const keys = [...new Set([...fromActions, ...fromErrors].filter((k): k is ResourceKey => k !== null && t.applicable.includes(k)))];
+  return keys.length > 0 ? keys : t.applicable;
+}
+
+/** The plan after an apply must be empty: `-detailed-exitcode` 0. */
+export async function verifyEmptyPlan(t: View, stack: Stack, label = 'next plan is empty', ...extra: string[]): Promise<void> {
+  const r = await stack.plan(...extra);
+  if (r.code === 0) {
+    for (const k of t.applicable) await t.check(k, label, () => undefined);
+    return;
+  }
+  const what =
+    r.code === 2
+      ? `plan -detailed-exitcode exited 2: ${[...planActions(r.stdout).entries()].map(([a, x]) => `${a} ${x.join('+')}`).join(', ') || 'output changes only'}${/Changes to Outputs/.test(r.stdout) ? ` (outputs: ${outputChanges(r.stdout)})` : ''}`
+      : `plan exited ${r.code}: ${diagnosticsOf(r)}`;
+  for (const k of blame(t, r)) t.fail(k, `${label}: ${what}`);
+}
+
+/** The `~ name = a -> b` lines under "Changes to Outputs", in one line. */
+export function outputChanges(stdout: string): string {
+  const section = stdout.split('Changes to Outputs:')[1] ?? '';
+  return section
+    .split('\n')
+    .filter((l) => /^\s*[~+-] /.test(l))
+    .map((l) => l.trim())
+    .slice(0, 8)
+    .join('; ');
+}
+
+/** Remote truth, then an empty plan. */
+export async function verifyConverged(t: View, stack: Stack, scope: Scope, expectCounts: Partial<Record<ResourceKey, number>> = {}): Promise<void> {
+  await verifyRemote(t, stack, scope, expectCounts);
+  await verifyEmptyPlan(t, stack);
+}
+
+/**
+ * The plan's actions on qianfan objects equal the expected ones (an address absent from
+ * `expected` must have no action). Mismatches fail the cell of the address's type.
+ */
+export async function verifyActions(t: View, result: RunResult, expected: Record<string, Action[]>, label: string): Promise<void> {
+  const actual = planActions(result.stdout);
+  const addresses = new Set([...Object.keys(expected), ...actual.keys()]);
+  const perKey = new Map<ResourceKey, string[]>();
+  for (const address of addresses) {
+    const k = resourceOf(address);
+    if (!k || !t.applicable.includes(k)) continue;
+    // A data source read during apply instead of plan is the engine's choice, unless asked about.
+    if (!(address in expected) && (actual.get(address) ?? []).every((a) => a === 'read')) continue;
+    const want = [...(expected[address] ?? [])].sort().join('+') || 'none';
+    const got = [...(actual.get(address) ?? [])].sort().join('+') || 'none';
+    const problems = perKey.get(k) ?? [];
+    if (want !== got) problems.push(`${address}: planned ${got}, expected ${want}`);
+    perKey.set(k, problems);
+  }
+  for (const [k, problems] of perKey) {
+    await t.check(k, label, () => {
+      if (problems.length > 0) fail(`${problems.join('; ')}${result.code === 1 ? ` (${diagnosticsOf(result)})` : ''}`);
+    });
+  }
+}
