@@ -122,6 +122,11 @@ export class Scenario implements View {
     };
   }
 
+  /** The same cells, assertions against another emulator (a second provider configuration's services). */
+  on(remote: Remote): View {
+    return { remote, applicable: this.applicable, check: (k, l, f) => this.check(k, l, f), fail: (k, w) => this.fail(k, w) };
+  }
+
   /** Applicable object types of the current row. */
   get applicable(): ResourceKey[] {
     const row = this.state().row;

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { startEmulator, type RunningEmulator, type StartOptions } from '../../scripts/lib/emulator';
-import { EhrControl } from '../emulator/ehr-helpers';
+import { EhrControl, EhrData, type Department, type Employee } from '../emulator/ehr-helpers';
 import { ApaasApi, readApaasCredentials } from '../helpers/tc3';
 import { tempDir } from '../helpers/workdir';
 import { YufuAdmin, type AdminApp } from '../helpers/yufu-admin';
@@ -79,6 +79,25 @@ export class Remote {
     return { tenantId, corpKey };
   }
 
+  private ehrData?: Promise<EhrData>;
+
+  /** The corp's directory as E-HR serves it (signed data API). */
+  async directory(corpKey: string): Promise<{ departments: Department[]; employees: Employee[] }> {
+    this.ehrData ??= this.ehr.createApp('*').then((app) => new EhrData(this.emulator.info.ehr_url, app));
+    const data = await this.ehrData;
+    return { departments: await data.all<Department>(corpKey, 'departments'), employees: await data.all<Employee>(corpKey, 'employees') };
+  }
+
+  /** HR changes between two plans: two hires and one leaver (the active head count moves). */
+  async hireAndLeaver(corpKey: string, username: string): Promise<void> {
+    const { departments, employees } = await this.directory(corpKey);
+    const department = departments.find((d) => d.status === 'active')!;
+    const leaver = employees.find((e) => e.status === 'active')!;
+    await this.ehr.hire(corpKey, { name: '新同事', department_id: department.id, username: `${username}.1` });
+    await this.ehr.hire(corpKey, { name: '新同事二', department_id: department.id, username: `${username}.2` });
+    await this.ehr.patchEmployee(corpKey, leaver.id, { status: 'left' });
+  }
+
   // Yufu
 
   appsNamed(name: string): Promise<AdminApp[]> {
@@ -95,6 +114,13 @@ export class Remote {
 
   async appByClientId(clientId: string): Promise<AdminApp | undefined> {
     return (await this.yufu.listApps()).find((a) => a.client_id === clientId);
+  }
+
+  /** An app made in the Yufu console (or by another tool): not in any state. */
+  async createApp(body: Record<string, unknown>): Promise<AdminApp> {
+    const r = await this.yufu.call<AdminApp>('POST', '/api/v1/oidc-apps', body);
+    if (r.status !== 201) throw new Error(`create app: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
   }
 
   patchApp(id: string, patch: Record<string, unknown>): Promise<AdminApp> {

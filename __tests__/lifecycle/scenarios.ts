@@ -93,7 +93,7 @@ export const ROWS: Row[] = [
   // tenants.test.ts: the directory, the test command and the tenants file
   {
     id: 'sync-between-plans',
-    title: 'a sync run, a hire and a leaver between two plans: no diff (plain HCL)',
+    title: 'a sync run, two hires and a leaver between two plans: no diff (plain HCL)',
     file: 'tenants',
     applies: { app: 'the HR directory does not touch the Yufu app', connector: true, schedule: true, discovery: 'the HR directory does not touch discovery' },
   },

@@ -85,9 +85,18 @@ const ACTION_PHRASES: [RegExp, Action][] = [
 /** The `# ADDRESS will be …` lines of a plan: address → the actions named for it. */
 export function planActions(stdout: string): Map<string, Action[]> {
   const actions = new Map<string, Action[]>();
+  let last: string | null = null;
   for (const line of stdout.split('\n')) {
+    // An import that also updates: `# ADDR will be updated in-place` then `# (imported from "ID")`.
+    if (last && /^\s*# \(imported from /.test(line)) {
+      const list = actions.get(last) ?? [];
+      if (!list.includes('import')) list.push('import');
+      actions.set(last, list);
+      continue;
+    }
     const m = /^\s*# ((?:data\.)?[a-z_]+\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?)(?: \(deposed object \w+\))? (.*)$/.exec(line);
     if (!m) continue;
+    last = m[1];
     const rest = ` ${m[2]}`;
     for (const [re, action] of ACTION_PHRASES) {
       if (re.test(rest)) {
@@ -243,7 +252,7 @@ export class EngineError extends Error {
 
 /** The engine's error diagnostics in one line each (`Error: summary — detail`), or the output's tail. */
 export function diagnosticsOf(result: RunResult): string {
-  const lines = `${result.stderr}\n${result.stdout}`.replace(/\r/g, '').split('\n').map((l) => l.replace(/^[│╷╵] ?/, ''));
+  const lines = result.stderr.replace(/\r/g, '').split('\n').map((l) => l.replace(/^[│╷╵] ?/, ''));
   const errors: string[] = [];
   let current: string[] | null = null;
   for (const line of lines) {
@@ -259,6 +268,7 @@ export function diagnosticsOf(result: RunResult): string {
     current.push(address ? `[${address[1]}]` : l);
   }
   if (current) errors.push(current.join(' '));
-  if (errors.length > 0) return errors.map((e) => e.replace(/ —$/, '')).join(' | ');
-  return lines.join('\n').trim().split('\n').slice(-6).join(' ');
+  const cap = (e: string) => (e.length > 700 ? `${e.slice(0, 699)}…` : e);
+  if (errors.length > 0) return errors.map((e) => cap(e.replace(/ —$/, ''))).join(' | ');
+  return `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-6).join(' ');
 }

@@ -7,12 +7,12 @@
 import { resourceOf, type View } from './harness';
 import { sha256 } from './remote';
 import type { ResourceKey } from './scenarios';
-import { addressesInErrors, diagnosticsOf, planActions, type Action, type Stack, type StateInstance } from './stack';
+import { addressesInErrors, diagnosticsOf, planActions, planSummary, type Action, type PlanSummary, type Stack, type StateInstance } from './stack';
 import type { RunResult } from '../../scripts/lib/terraform';
 
 export interface Scope {
-  /** Every Yufu app the scenario creates has a name starting with this. */
-  appPrefix: string;
+  /** Every Yufu app the scenario creates has a name starting with this; null: apps outside state are expected (an interrupted apply). */
+  appPrefix: string | null;
   /** Every aPaaS tenant the scenario uses. */
   tenants: string[];
 }
@@ -24,8 +24,15 @@ function fail(message: string): never {
 }
 
 /** State ⇔ remote for every applicable object type of the current row. */
-export async function verifyRemote(t: View, stack: Stack, scope: Scope, expectCounts: Partial<Record<ResourceKey, number>> = {}): Promise<void> {
-  const all = stack.instances();
+export async function verifyRemote(
+  t: View,
+  stack: Stack,
+  scope: Scope,
+  expectCounts: Partial<Record<ResourceKey, number>> = {},
+  /** Only the instances this remote serves (several provider configurations). */
+  only: (address: string) => boolean = () => true,
+): Promise<void> {
+  const all = stack.instances().filter((i) => only(i.address));
   const current = all.filter((i) => !i.deposed);
   const of = (type: string): StateInstance[] => current.filter((i) => i.type === type);
   const applies = new Set(t.applicable);
@@ -56,11 +63,14 @@ export async function verifyRemote(t: View, stack: Stack, scope: Scope, expectCo
         if (named.length !== 1) fail(`${named.length} Yufu apps are named ${JSON.stringify(remote.name)} (${named.map((a) => a.id).join(', ')}): duplicated`);
       });
     }
-    await t.check('app', 'no Yufu app outside state', async () => {
-      const ids = new Set(apps.map((a) => a.attributes.id));
-      const extra = (await t.remote.appsWithPrefix(scope.appPrefix)).filter((a) => !ids.has(a.id));
-      if (extra.length > 0) fail(`Yufu holds apps no state tracks: ${extra.map((a) => `${a.name} (${a.id})`).join(', ')}`);
-    });
+    const prefix = scope.appPrefix;
+    if (prefix !== null) {
+      await t.check('app', 'no Yufu app outside state', async () => {
+        const ids = new Set(apps.map((a) => a.attributes.id));
+        const extra = (await t.remote.appsWithPrefix(prefix)).filter((a) => !ids.has(a.id));
+        if (extra.length > 0) fail(`Yufu holds apps no state tracks: ${extra.map((a) => `${a.name} (${a.id})`).join(', ')}`);
+      });
+    }
   }
 
   const connectors = of('qianfan_apaas_hr_connector');
@@ -149,6 +159,22 @@ export function outputChanges(stdout: string): string {
     .map((l) => l.trim())
     .slice(0, 8)
     .join('; ');
+}
+
+/**
+ * A plan that must succeed with this exit code and summary. When it fails, the object
+ * types its diagnostics name fail with them; the others fail as not verified.
+ */
+export async function verifyPlan(t: View, result: RunResult, code: number, summary: PlanSummary, label: string): Promise<void> {
+  if (result.code === 1) {
+    const blamed = blame(t, result);
+    const errors = diagnosticsOf(result);
+    for (const k of t.applicable) {
+      t.fail(k, blamed.includes(k) ? `${label}: plan failed: ${errors}` : `${label}: not verified, the plan failed on ${blamed.join(', ')}: ${errors}`);
+    }
+    return;
+  }
+  await t.check(t.applicable, label, () => expect({ code: result.code, summary: planSummary(result.stdout) }).toEqual({ code, summary }));
 }
 
 /** Remote truth, then an empty plan. */
