@@ -10,15 +10,15 @@ import { diagnosticsOf, planSummary } from './stack';
 import { verifyActions, verifyConverged, verifyRemote } from './truth';
 
 /**
- * Deletes reach Yufu and aPaaS 1.5 s late: a destroy and a create that Terraform runs
+ * Deletes reach Yufu and aPaaS 1 s late: a destroy and a create that Terraform runs
  * without an order between them (a re-key) then always meet in the hostile order, the
  * create first, as they can on any real network.
  */
 const SLOW_DELETES = {
   seed: 'lifecycle',
   services: {
-    'yufu-admin': { methods: ['DELETE'], paths: ['/api/v1/oidc-apps'], latency_ms: 1500 },
-    apaas: { methods: ['DELETE'], paths: ['/api/v1/tenants'], latency_ms: 1500 },
+    'yufu-admin': { methods: ['DELETE'], paths: ['/api/v1/oidc-apps'], latency_ms: 1000 },
+    apaas: { methods: ['DELETE'], paths: ['/api/v1/tenants'], latency_ms: 1000 },
   },
 };
 

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Engine } from '../../scripts/lib/engines';
 import type { StartOptions } from '../../scripts/lib/emulator';
 import { enginesForTests } from '../helpers/engines';
-import { writeRowResult, type Cell } from './matrix';
+import { writeRowResult, type Cell, type RowResult } from './matrix';
 import { Remote, type ProvisionedTenant } from './remote';
 import { RESOURCE_KEYS, RESOURCE_TYPES, ROWS, rowById, type ResourceKey, type Row } from './scenarios';
 import { addressesInErrors, EngineError, Stack } from './stack';
@@ -51,6 +51,8 @@ export class Scenario implements View {
     readonly engine: Engine,
     readonly remote: Remote,
     private readonly chainRows: string[],
+    /** Where finished rows go: the matrix's cell files (tests of the harness pass their own). */
+    private readonly record: (result: RowResult) => void = writeRowResult,
   ) {}
 
   get providerEnv(): Record<string, string> {
@@ -182,7 +184,7 @@ export class Scenario implements View {
       if (c.status === 'fail') this.failed.push(`${row.id} / ${RESOURCE_TYPES[k]}: ${c.why}`);
     }
     this.recorded.add(row.id);
-    writeRowResult({ row: row.id, engine: this.engine.name, engineVersion: this.engine.version, ms: Date.now() - state.started, cells });
+    this.record({ row: row.id, engine: this.engine.name, engineVersion: this.engine.version, ms: Date.now() - state.started, cells });
   }
 
   /** Runs a chain; rows after a failed one are recorded as not reached. Throws with every failed cell. */

@@ -14,7 +14,7 @@ import { killAll, orphaned, providerProcesses, socketDirs, TAG_VARIABLE, waitUnt
 import type { Stack } from './stack';
 import { verifyConverged, verifyRemote } from './truth';
 
-const HOLD_MS = 4000;
+const HOLD_MS = 2500;
 const suite = lifecycleSuite('interrupt', {
   emulator: {
     args: ['--faults', JSON.stringify({ seed: 'lifecycle', services: { 'yufu-admin': { methods: ['POST'], paths: ['/api/v1/oidc-apps'], response_delay_ms: HOLD_MS } } })],

@@ -112,10 +112,6 @@ export class Remote {
     return (await this.yufu.listApps()).filter((a) => a.name.startsWith(prefix));
   }
 
-  async appByClientId(clientId: string): Promise<AdminApp | undefined> {
-    return (await this.yufu.listApps()).find((a) => a.client_id === clientId);
-  }
-
   /** An app made in the Yufu console (or by another tool): not in any state. */
   async createApp(body: Record<string, unknown>): Promise<AdminApp> {
     const r = await this.yufu.call<AdminApp>('POST', '/api/v1/oidc-apps', body);

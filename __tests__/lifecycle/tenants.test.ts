@@ -84,13 +84,14 @@ suite.chain('terraform test', ['terraform-test'], async (t) => {
     const name = t.prefix('tft');
     const stack = await t.stack('tft');
     stack.write(header() + tenantHcl('t', { tenantId: tenant.tenantId, corpKey: tenant.corpKey, appName: name }));
+    const active = (await t.remote.directory(tenant.corpKey)).employees.filter((e) => e.status === 'active').length;
     const assert = (condition: string, message: string) => `  assert {\n    condition     = ${condition}\n    error_message = "${message}"\n  }\n`;
     stack.writeFile(
       'lifecycle.tftest.hcl',
       `run "tenant" {\n  command = apply\n` +
         assert('can(regex("^ai-[0-9a-f]{32}$", qianfan_yufu_oidc_app.t.client_id))', 'the app has no Yufu client id') +
         assert('qianfan_apaas_hr_connector.t.client_id == qianfan_yufu_oidc_app.t.client_id', 'the connector is not on the app') +
-        assert('qianfan_apaas_hr_connector.t.user_source == "hr_assistant" && qianfan_apaas_hr_connector.t.employees_synced == 4', 'the tenant was not synced') +
+        assert(`qianfan_apaas_hr_connector.t.user_source == "hr_assistant" && qianfan_apaas_hr_connector.t.employees_synced == ${active}`, 'the tenant was not synced') +
         assert('qianfan_apaas_sync_schedule.t.next_run_at != null', 'the schedule has no next run') +
         assert('data.qianfan_oidc_discovery.t.issuer == qianfan_yufu_oidc_app.t.issuer', 'discovery does not match the app') +
         `}\n`,
@@ -109,8 +110,9 @@ suite.chain('terraform test', ['terraform-test'], async (t) => {
       expect(run.code).toBe(1);
     });
     const seen = (re: RegExp) => log.some((l) => re.test(l));
-    await t.check('app', 'the test created the app in Yufu and destroyed it afterwards', async () => {
-      expect(seen(/yufu-admin POST \/api\/v1\/oidc-apps 201/)).toBe(true);
+    // aPaaS saves a connector only after authenticating its client at the app's token endpoint: proof the app existed.
+    await t.check('app', 'the test created a working app in Yufu and destroyed it afterwards', async () => {
+      expect(seen(new RegExp(`apaas PUT /api/v1/tenants/${tenant.tenantId}/hr-connector 200`))).toBe(true);
       expect(seen(/yufu-admin DELETE \/api\/v1\/oidc-apps\/app_\w+ 204/)).toBe(true);
       expect(await t.remote.appsNamed(name)).toEqual([]);
     });

@@ -9,6 +9,7 @@ import { sha256 } from './remote';
 import type { ResourceKey } from './scenarios';
 import { addressesInErrors, diagnosticsOf, planActions, planSummary, type Action, type PlanSummary, type Stack, type StateInstance } from './stack';
 import type { RunResult } from '../../scripts/lib/terraform';
+import type { AdminApp } from '../helpers/yufu-admin';
 
 export interface Scope {
   /** Every Yufu app the scenario creates has a name starting with this; null: apps outside state are expected (an interrupted apply). */
@@ -21,6 +22,16 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(
 
 function fail(message: string): never {
   throw new Error(message);
+}
+
+/** A tenant of the scenario whose connector (or schedule) no state tracks is an orphan. */
+async function noneOutsideState(t: View, kind: 'connector' | 'schedule', tracked: StateInstance[], scope: Scope, get: (tenant: string) => Promise<unknown>): Promise<void> {
+  await t.check(kind, `no ${kind} outside state`, async () => {
+    const declared = new Set(tracked.map((c) => c.attributes.tenant_id));
+    for (const tenant of scope.tenants) {
+      if (!declared.has(tenant) && (await get(tenant))) fail(`aPaaS tenant ${tenant} has a ${kind} no state tracks`);
+    }
+  });
 }
 
 /** State ⇔ remote for every applicable object type of the current row. */
@@ -36,6 +47,8 @@ export async function verifyRemote(
   const current = all.filter((i) => !i.deposed);
   const of = (type: string): StateInstance[] => current.filter((i) => i.type === type);
   const applies = new Set(t.applicable);
+  let listed: Promise<AdminApp[]> | undefined;
+  const allApps = () => (listed ??= t.remote.yufu.listApps());
 
   for (const k of applies) {
     const deposed = all.filter((i) => i.deposed && resourceOf(i.address) === k);
@@ -59,7 +72,7 @@ export async function verifyRemote(
         if (!remote) fail(`${inst.address} (${id}) is in state but not in Yufu: the declared app was deleted`);
         if (remote.name !== inst.attributes.name) fail(`${inst.address}: Yufu name ${JSON.stringify(remote.name)}, state ${JSON.stringify(inst.attributes.name)}`);
         if (remote.client_id !== inst.attributes.client_id) fail(`${inst.address}: Yufu client_id ${remote.client_id}, state ${str(inst.attributes.client_id)}`);
-        const named = await t.remote.appsNamed(remote.name);
+        const named = (await allApps()).filter((a) => a.name === remote.name);
         if (named.length !== 1) fail(`${named.length} Yufu apps are named ${JSON.stringify(remote.name)} (${named.map((a) => a.id).join(', ')}): duplicated`);
       });
     }
@@ -67,7 +80,7 @@ export async function verifyRemote(
     if (prefix !== null) {
       await t.check('app', 'no Yufu app outside state', async () => {
         const ids = new Set(apps.map((a) => a.attributes.id));
-        const extra = (await t.remote.appsWithPrefix(prefix)).filter((a) => !ids.has(a.id));
+        const extra = (await allApps()).filter((a) => a.name.startsWith(prefix) && !ids.has(a.id));
         if (extra.length > 0) fail(`Yufu holds apps no state tracks: ${extra.map((a) => `${a.name} (${a.id})`).join(', ')}`);
       });
     }
@@ -81,17 +94,12 @@ export async function verifyRemote(
         const remote = await t.remote.connector(tenantId);
         if (!remote) fail(`${inst.address} (tenant ${tenantId}) is in state but aPaaS has no connector: the declared connector was deleted`);
         if (remote.client_id !== inst.attributes.client_id) fail(`${inst.address}: aPaaS client_id ${remote.client_id}, state ${str(inst.attributes.client_id)}`);
-        const app = await t.remote.appByClientId(remote.client_id);
+        const app = (await allApps()).find((a) => a.client_id === remote.client_id);
         if (!app) fail(`${inst.address}: aPaaS points at client ${remote.client_id}, which no Yufu app has`);
         if (remote.client_secret_sha256 !== sha256(app.client_secret)) fail(`${inst.address}: aPaaS holds a secret that is not the current secret of ${app.id}: sign-in would fail`);
       });
     }
-    await t.check('connector', 'no connector outside state', async () => {
-      const declared = new Set(connectors.map((c) => c.attributes.tenant_id));
-      for (const tenant of scope.tenants) {
-        if (!declared.has(tenant) && (await t.remote.connector(tenant))) fail(`aPaaS tenant ${tenant} has a connector no state tracks`);
-      }
-    });
+    await noneOutsideState(t, 'connector', connectors, scope, (tenant) => t.remote.connector(tenant));
   }
 
   const schedules = of('qianfan_apaas_sync_schedule');
@@ -106,12 +114,7 @@ export async function verifyRemote(
         }
       });
     }
-    await t.check('schedule', 'no schedule outside state', async () => {
-      const declared = new Set(schedules.map((c) => c.attributes.tenant_id));
-      for (const tenant of scope.tenants) {
-        if (!declared.has(tenant) && (await t.remote.schedule(tenant))) fail(`aPaaS tenant ${tenant} has a schedule no state tracks`);
-      }
-    });
+    await noneOutsideState(t, 'schedule', schedules, scope, (tenant) => t.remote.schedule(tenant));
   }
 
   if (applies.has('discovery')) {
@@ -119,7 +122,7 @@ export async function verifyRemote(
     for (const inst of data) {
       await t.check('discovery', `${inst.address} matches its app`, async () => {
         const url = str(inst.attributes.well_known_url);
-        const app = (await t.remote.yufu.listApps()).find((a) => a.well_known_url === url);
+        const app = (await allApps()).find((a) => a.well_known_url === url);
         if (!app) fail(`${inst.address} read ${url}, which is no current Yufu app's Well-known URL`);
         if (inst.attributes.issuer !== app.issuer) fail(`${inst.address}: issuer ${str(inst.attributes.issuer)}, app ${app.id} says ${app.issuer}`);
         if (typeof inst.attributes.token_endpoint !== 'string' || !inst.attributes.token_endpoint.startsWith(app.issuer)) fail(`${inst.address}: token_endpoint ${str(inst.attributes.token_endpoint)} is not under ${app.issuer}`);
