@@ -24,7 +24,7 @@ suite.chain('create → update → forced replacement → destroy', ['create', '
       app: { description: o.description, secretVersion: o.secretVersion, applicationType: o.applicationType },
       schedule: { cron: o.cron },
     });
-  const counts = { app: 1, connector: 1, schedule: 1, discovery: 1 };
+  const counts = { app: 1, connector: 1, schedule: 1, discovery: 1, status: 1 };
 
   await t.row('create', async () => {
     stack.write(config({ tenantId: a.tenantId }));

@@ -31,7 +31,7 @@ async function tenants(t: Scenario, tag: string, n: number): Promise<Provisioned
   return Promise.all(Array.from({ length: n }, (_, i) => t.tenant(`${tag}${i}`)));
 }
 
-const counts = (n: number) => ({ app: n, connector: n, schedule: n, discovery: n });
+const counts = (n: number) => ({ app: n, connector: n, schedule: n, discovery: n, status: n });
 
 suite.chain('count: add one, remove the last', ['count-add', 'count-remove'], async (t) => {
   const ts = await tenants(t, 'cnt', 3);

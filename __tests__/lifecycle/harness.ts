@@ -135,14 +135,28 @@ export class Scenario implements View {
     return RESOURCE_KEYS.filter((k) => row.applies[k] === true);
   }
 
-  /** Runs a row; false when the engine cannot run it (recorded as n/a with the reason, said out loud). */
-  async row(id: string, fn: () => Promise<void>): Promise<boolean> {
+  /**
+   * Runs a row; false when the engine cannot run it (recorded as n/a with the reason, said
+   * out loud). `refused`, when given, proves the gate on that engine: it must show the
+   * engine refusing the row's configuration; if it does not, the cells fail.
+   */
+  async row(id: string, fn: () => Promise<void>, refused?: () => Promise<void>): Promise<boolean> {
     const row = rowById(id);
     if (!this.chainRows.includes(id)) throw new Error(`lifecycle: row ${id} is not declared in this chain`);
     const gate = row.engineGate?.(this.engine) ?? null;
     if (gate) {
       process.stderr.write(`!! lifecycle: ${id} NOT run on ${this.engine.name} ${this.engine.version}: ${gate}\n`);
-      this.finish({ row, started: Date.now(), ran: new Map(), failures: new Map() }, null, gate);
+      let why = gate;
+      let wrong: unknown = null;
+      if (refused) {
+        try {
+          await refused();
+          why = `${gate} (checked: it refuses the configuration)`;
+        } catch (e) {
+          wrong = new Error(`the gate says "${gate}", but the refusal check failed: ${message(e)}`);
+        }
+      }
+      this.finish({ row, started: Date.now(), ran: new Map(), failures: new Map() }, wrong, wrong ? null : why);
       return false;
     }
     const state: RowState = { row, started: Date.now(), ran: new Map(), failures: new Map() };

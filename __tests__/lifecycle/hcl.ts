@@ -12,7 +12,7 @@ import { PROVIDER_SOURCE } from '../../scripts/lib/paths';
  * rotation trigger. Flipping this constant is the whole switch, for the configurations
  * and for the expectations that depend on it (see IMPORT_RESENDS_SECRET).
  */
-export const CONNECTOR_SECRET_FROM_YUFU = false;
+export const CONNECTOR_SECRET_FROM_YUFU = true;
 
 /**
  * While the secret comes through Terraform, an imported connector has no secret in state
@@ -110,6 +110,12 @@ export interface ConnectorArgs {
   corpKey: Hcl;
   /** The address of the Yufu app instance the connector signs in with, e.g. `qianfan_yufu_oidc_app.a[each.key]`. */
   app: string;
+  /**
+   * Bring your own secret, write-only (Terraform ≥ 1.11): the expression of the secret,
+   * e.g. an ephemeral resource's attribute; the app's version is the rotation trigger.
+   * @default the provider's own wiring (CONNECTOR_SECRET_FROM_YUFU)
+   */
+  writeOnlySecret?: string;
 }
 
 /** THE connector template (see CONNECTOR_SECRET_FROM_YUFU). */
@@ -121,7 +127,11 @@ export function hrConnector(label: string, c: ConnectorArgs, meta: Meta = {}): s
       corp_key: c.corpKey,
       well_known_url: expr(`${c.app}.well_known_url`),
       client_id: expr(`${c.app}.client_id`),
-      ...(CONNECTOR_SECRET_FROM_YUFU ? { client_secret_version: expr(`${c.app}.client_secret_version`) } : { client_secret: expr(`${c.app}.client_secret`) }),
+      ...(c.writeOnlySecret
+        ? { client_secret_wo: expr(c.writeOnlySecret), client_secret_wo_version: expr(`${c.app}.client_secret_version`) }
+        : CONNECTOR_SECRET_FROM_YUFU
+          ? { client_secret_version: expr(`${c.app}.client_secret_version`) }
+          : { client_secret: expr(`${c.app}.client_secret`) }),
     },
     meta,
   );
@@ -133,18 +143,39 @@ export interface ScheduleArgs {
   timeZone?: Hcl;
   mode?: Hcl;
   enabled?: Hcl;
+  /**
+   * The connector instance the schedule belongs to. aPaaS deletes a connector's schedule
+   * with the connector, so, as docs/resources/apaas_sync_schedule.md shows, a replaced
+   * connector must replace its schedule: `replace_triggered_by = [<connector>.created_at]`.
+   */
+  connector?: string;
 }
 
 export function syncSchedule(label: string, s: ScheduleArgs, meta: Meta = {}): string {
+  const follow = s.connector ? `replace_triggered_by = [${s.connector}.created_at]` : undefined;
+  const lifecycle = [follow, meta.lifecycle].filter(Boolean).join('\n') || undefined;
   return block(
     `resource "qianfan_apaas_sync_schedule" "${label}"`,
     { tenant_id: s.tenantId, cron: s.cron ?? '0 2 * * *', time_zone: s.timeZone ?? 'Asia/Shanghai', mode: s.mode, enabled: s.enabled },
-    meta,
+    { ...meta, lifecycle },
   );
 }
 
 export function oidcDiscovery(label: string, app: string, meta: Meta = {}): string {
   return block(`data "qianfan_oidc_discovery" "${label}"`, { well_known_url: expr(`${app}.well_known_url`) }, meta);
+}
+
+/** The sync status of a tenant, read after its schedule (as docs/data-sources/apaas_sync_status.md shows). */
+export function syncStatus(label: string, tenantId: Hcl, meta: Meta = {}): string {
+  return block(`data "qianfan_apaas_sync_status" "${label}"`, { tenant_id: tenantId }, meta);
+}
+
+/** Sync health as a warning, never a diff: a `check` block on the status data source. */
+export function syncCheck(label: string): string {
+  return (
+    `check "sync_${label}" {\n  assert {\n    condition     = data.qianfan_apaas_sync_status.${label}.last_run_status != "failed"\n` +
+    `    error_message = "lifecycle: the organisation sync of \${data.qianfan_apaas_sync_status.${label}.tenant_id} failed"\n  }\n}\n`
+  );
 }
 
 export interface TenantDecl {
@@ -154,15 +185,17 @@ export interface TenantDecl {
   app?: Partial<AppArgs>;
   schedule?: Partial<ScheduleArgs>;
   /** Meta-arguments per object, e.g. { app: { lifecycle: 'create_before_destroy = true' } }. */
-  meta?: { app?: Meta; connector?: Meta; schedule?: Meta; discovery?: Meta };
+  meta?: { app?: Meta; connector?: Meta; schedule?: Meta; discovery?: Meta; status?: Meta };
   /** false: no schedule. */
   withSchedule?: boolean;
+  /** false: no sync status data source and check. */
+  withStatus?: boolean;
 }
 
 /**
  * One tenant as an HCL user declares it: the Yufu app, its discovery document, the
- * connector fed from the app, and the schedule (tenant id taken from the connector, so
- * it follows the connector's dependencies). All four share the label.
+ * connector fed from the app, the schedule (tenant id taken from the connector, so it
+ * follows the connector's dependencies), the sync status and its check. All share the label.
  */
 export function tenantHcl(label: string, t: TenantDecl): string {
   const app = `qianfan_yufu_oidc_app.${label}`;
@@ -171,9 +204,12 @@ export function tenantHcl(label: string, t: TenantDecl): string {
     oidcDiscovery(label, app, t.meta?.discovery),
     hrConnector(label, { tenantId: t.tenantId, corpKey: t.corpKey, app }, t.meta?.connector),
   ];
+  const connector = `qianfan_apaas_hr_connector.${label}`;
   if (t.withSchedule !== false) {
-    parts.push(syncSchedule(label, { tenantId: expr(`qianfan_apaas_hr_connector.${label}.tenant_id`), ...t.schedule }, t.meta?.schedule));
+    parts.push(syncSchedule(label, { tenantId: expr(`${connector}.tenant_id`), connector, ...t.schedule }, t.meta?.schedule));
   }
+  const after = t.withSchedule !== false ? `qianfan_apaas_sync_schedule.${label}` : connector;
+  if (t.withStatus !== false) parts.push(syncStatus(label, expr(`${connector}.tenant_id`), { ...t.meta?.status, dependsOn: [after] }), syncCheck(label));
   return parts.join('\n');
 }
 
@@ -191,7 +227,8 @@ export function tenantsForEach(label: string, tenants: Record<string, { tenantId
     oidcApp(label, { name: expr('each.value.name'), redirectUris: expr('["https://apaas.weworkpro.tencent-cloud.com/${each.value.tenant_id}/"]') }, each),
     oidcDiscovery(label, app, each),
     hrConnector(label, { tenantId: expr('each.value.tenant_id'), corpKey: expr('each.value.corp_key'), app }, each),
-    syncSchedule(label, { tenantId: expr(`qianfan_apaas_hr_connector.${label}[each.key].tenant_id`) }, each),
+    syncSchedule(label, { tenantId: expr(`qianfan_apaas_hr_connector.${label}[each.key].tenant_id`), connector: `qianfan_apaas_hr_connector.${label}[each.key]` }, each),
+    syncStatus(label, expr(`qianfan_apaas_sync_schedule.${label}[each.key].tenant_id`), each),
   ].join('\n');
 }
 
@@ -204,6 +241,7 @@ export function tenantsCount(label: string, tenants: { tenantId: string; corpKey
     oidcApp(label, { name: expr(`local.${label}[count.index].name`), redirectUris: expr(`["https://apaas.weworkpro.tencent-cloud.com/\${local.${label}[count.index].tenant_id}/"]`) }, meta),
     oidcDiscovery(label, app, meta),
     hrConnector(label, { tenantId: expr(`local.${label}[count.index].tenant_id`), corpKey: expr(`local.${label}[count.index].corp_key`), app }, meta),
-    syncSchedule(label, { tenantId: expr(`qianfan_apaas_hr_connector.${label}[count.index].tenant_id`) }, meta),
+    syncSchedule(label, { tenantId: expr(`qianfan_apaas_hr_connector.${label}[count.index].tenant_id`), connector: `qianfan_apaas_hr_connector.${label}[count.index]` }, meta),
+    syncStatus(label, expr(`qianfan_apaas_sync_schedule.${label}[count.index].tenant_id`), meta),
   ].join('\n');
 }

@@ -37,6 +37,7 @@ describe('cells', () => {
       connector: { status: 'pass' },
       schedule: { status: 'fail', why: 'no check ran for this object type (a harness bug)' },
       discovery: { status: 'n/a', why: rowById('destroy').applies.discovery },
+      status: { status: 'n/a', why: rowById('destroy').applies.status },
     });
   });
 
@@ -49,13 +50,13 @@ describe('cells', () => {
           await t.check('connector', 'broken', () => {
             throw new Error('the connector is wrong');
           });
-          await t.check(['app', 'schedule', 'discovery'], 'fine', () => undefined);
+          await t.check(['app', 'schedule', 'discovery', 'status'], 'fine', () => undefined);
           reached = true;
         });
       }),
     ).rejects.toThrow(/create \/ qianfan_apaas_hr_connector: broken: the connector is wrong/);
     expect(reached).toBe(true);
-    expect(Object.values(results[0].cells).map((c) => c.status)).toEqual(['pass', 'fail', 'pass', 'pass']);
+    expect(Object.values(results[0].cells).map((c) => c.status)).toEqual(['pass', 'fail', 'pass', 'pass', 'pass']);
   });
 
   test('an engine error blames the objects its diagnostics name; the next rows are not reached', async () => {
@@ -105,6 +106,20 @@ describe('engine gates', () => {
     expect(results[0].cells.app).toEqual({ status: 'n/a', why: 'terraform 1.4.7 has no import blocks (Terraform ≥ 1.5, OpenTofu ≥ 1.6)' });
   });
 
+  test('a gate whose refusal check fails (the engine can run it after all) fails the cells', async () => {
+    const results: RowResult[] = [];
+    const t = new Scenario(engine('tofu', '1.6.2'), {} as Remote, ['ephemeral-write-only'], (r) => results.push(r));
+    await expect(
+      t.runChain(async () => {
+        await t.row('ephemeral-write-only', async () => undefined, async () => {
+          throw new Error('validate exited 0');
+        });
+      }),
+    ).rejects.toThrow(/the gate says .* but the refusal check failed: validate exited 0/);
+    expect(results[0].cells.app.status).toBe('fail');
+    expect(results[0].cells.schedule).toEqual({ status: 'n/a', why: 'the schedule takes no secret' });
+  });
+
   test('every row names a test file that exists', () => {
     for (const row of ROWS) expect([row.id, existsSync(join(__dirname, `${row.file}.test.ts`))]).toEqual([row.id, true]);
   });
@@ -117,12 +132,12 @@ test('the rendered matrix shows every row, failures and reasons as notes, and co
       engine: 'terraform',
       engineVersion: '1.11.4',
       ms: 1000,
-      cells: { app: { status: 'fail', why: 'the app was deleted' }, connector: { status: 'pass' }, schedule: { status: 'pass' }, discovery: { status: 'n/a', why: 'no reason' } },
+      cells: { app: { status: 'fail', why: 'the app was deleted' }, connector: { status: 'pass' }, schedule: { status: 'pass' }, discovery: { status: 'n/a', why: 'no reason' }, status: { status: 'pass' } },
     },
   ]);
-  expect(md).toMatch(/\| \*\*create\*\* [^|]+\| \*\*FAIL\*\* \[1\] \| pass \| pass \| n\/a \[2\] \|/);
+  expect(md).toMatch(/\| \*\*create\*\* [^|]+\| \*\*FAIL\*\* \[1\] \| pass \| pass \| n\/a \[2\] \| pass \|/);
   expect(md).toContain('1. create / qianfan_yufu_oidc_app / terraform 1.11.4: the app was deleted');
   expect(md).toContain('2. no reason');
-  expect(md).toMatch(/- terraform [\d.]+: 2 pass, 1 fail, 1 not applicable, \d+ not run/);
+  expect(md).toMatch(/- terraform [\d.]+: 3 pass, 1 fail, 1 not applicable, \d+ not run/);
   for (const row of ROWS) expect(md).toContain(`**${row.id}**`);
 });

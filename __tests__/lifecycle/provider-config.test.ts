@@ -5,7 +5,7 @@
  * provider configurations (an alias) managing two tenants on two separate services.
  */
 import { lifecycleSuite, type Scenario } from './harness';
-import { block, expr, header, oidcApp, hrConnector, oidcDiscovery, syncSchedule, tenantHcl } from './hcl';
+import { block, expr, header, oidcApp, hrConnector, oidcDiscovery, syncSchedule, syncStatus, tenantHcl } from './hcl';
 import { Remote } from './remote';
 import { planSummary } from './stack';
 import { verifyActions, verifyConverged, verifyEmptyPlan, verifyPlan, verifyRemote } from './truth';
@@ -33,7 +33,8 @@ suite.chain('unknown values at plan', ['unknown-values'], async (t) => {
       oidcApp('t', { name: expr('terraform_data.name.output'), redirectUris: expr('["https://apaas.weworkpro.tencent-cloud.com/${terraform_data.ids.output.tenant}/"]') }) +
       oidcDiscovery('t', 'qianfan_yufu_oidc_app.t') +
       hrConnector('t', { tenantId: expr('terraform_data.ids.output.tenant'), corpKey: expr('terraform_data.ids.output.corp'), app: 'qianfan_yufu_oidc_app.t' }) +
-      syncSchedule('t', { tenantId: expr('qianfan_apaas_hr_connector.t.id') });
+      syncSchedule('t', { tenantId: expr('qianfan_apaas_hr_connector.t.id'), connector: 'qianfan_apaas_hr_connector.t' }) +
+      syncStatus('t', expr('qianfan_apaas_sync_schedule.t.tenant_id'));
     stack.write(config(name));
     const plan = await stack.plan();
     await t.check(['app', 'connector', 'schedule'], 'plan exits 2 with 5 to add', () => expect({ code: plan.code, summary: planSummary(plan.stdout) }).toEqual({ code: 2, summary: { import: 0, add: 5, change: 0, destroy: 0 } }));
@@ -42,7 +43,7 @@ suite.chain('unknown values at plan', ['unknown-values'], async (t) => {
     await t.check('connector', 'tenant, Corp Key and client are known after apply', () => expect(plan.stdout).toMatch(/\+ tenant_id\s+= \(known after apply\)/));
     await stack.apply();
     const scope = { appPrefix: name, tenants: [tenant.tenantId] };
-    await verifyConverged(t, stack, scope, { app: 1, connector: 1, schedule: 1, discovery: 1 });
+    await verifyConverged(t, stack, scope, { app: 1, connector: 1, schedule: 1, discovery: 1, status: 1 });
 
     // An update whose new value is unknown at plan: a rename only, never a new client.
     const id = stack.instance('qianfan_yufu_oidc_app.t')!.attributes.id;
@@ -51,7 +52,7 @@ suite.chain('unknown values at plan', ['unknown-values'], async (t) => {
     await verifyActions(t, rename, { 'qianfan_yufu_oidc_app.t': ['update'] }, 'an unknown new name plans an in-place update and nothing downstream');
     await stack.apply();
     await t.check('app', 'the same app, renamed', async () => expect((await t.remote.app(String(id)))?.name).toBe(`${name} renamed`));
-    await verifyConverged(t, stack, scope, { app: 1, connector: 1, schedule: 1, discovery: 1 });
+    await verifyConverged(t, stack, scope, { app: 1, connector: 1, schedule: 1, discovery: 1, status: 1 });
   });
 });
 
@@ -83,7 +84,7 @@ suite.chain('unknown provider configuration, fresh state', ['unknown-provider-fr
     const plan = await stack.plan();
     await verifyPlan(t, plan, 2, { import: 0, add: 4, change: 0, destroy: 0 }, 'plan with an unknown provider configuration succeeds: 4 to add');
     await stack.apply();
-    await verifyConverged(t, stack, { appPrefix: name, tenants: [tenant.tenantId] }, { app: 1, connector: 1, schedule: 1, discovery: 1 });
+    await verifyConverged(t, stack, { appPrefix: name, tenants: [tenant.tenantId] }, { app: 1, connector: 1, schedule: 1, discovery: 1, status: 1 });
   });
 });
 
@@ -100,9 +101,12 @@ suite.chain('unknown provider configuration, existing state', ['unknown-provider
     const plan = await stack.plan();
     await verifyPlan(t, plan, 2, { import: 0, add: 1, change: 0, destroy: 0 }, 'plan refreshing existing objects with an unknown provider configuration succeeds: 1 to add');
     await verifyActions(t, plan, {}, 'only the endpoints resource is created; the qianfan objects are left alone');
+    await t.check('status', 'the sync status says it cannot be read before the configuration is known', () => expect(`${plan.stdout}${plan.stderr}`.replace(/\s+/g, ' ')).toMatch(/Sync status not read yet/));
     await stack.apply();
     await t.check('app', 'the same app', () => expect(stack.instance('qianfan_yufu_oidc_app.t')!.attributes.id).toBe(before));
-    await verifyConverged(t, stack, { appPrefix: name, tenants: [tenant.tenantId] }, { app: 1, connector: 1, schedule: 1, discovery: 1 });
+    // The status read at plan time was the placeholder: read it again now that the configuration is known.
+    await stack.apply('-refresh-only');
+    await verifyConverged(t, stack, { appPrefix: name, tenants: [tenant.tenantId] }, { app: 1, connector: 1, schedule: 1, discovery: 1, status: 1 });
   });
 });
 
@@ -114,7 +118,7 @@ suite.chain('two provider configurations', ['provider-aliases'], async (t) => {
     const stack = await t.stack('alias');
     const info = other.emulator.info;
     const viaB = { provider: 'qianfan.b' };
-    const tenantB = tenantHcl('b', { tenantId: b.tenantId, corpKey: b.corpKey, appName: `${name} b`, meta: { app: viaB, connector: viaB, schedule: viaB, discovery: viaB } });
+    const tenantB = tenantHcl('b', { tenantId: b.tenantId, corpKey: b.corpKey, appName: `${name} b`, meta: { app: viaB, connector: viaB, schedule: viaB, discovery: viaB, status: viaB } });
     const config = (withB: boolean) =>
       header() +
       block('provider "qianfan"', {
@@ -137,8 +141,8 @@ suite.chain('two provider configurations', ['provider-aliases'], async (t) => {
     });
     const onA = (address: string) => /\.a$/.test(address);
     const onB = (address: string) => /\.b$/.test(address);
-    await verifyRemote(t, stack, { appPrefix: `${name} a`, tenants: [a.tenantId] }, { app: 1, connector: 1, schedule: 1, discovery: 1 }, onA);
-    await verifyRemote(t.on(other), stack, { appPrefix: `${name} b`, tenants: [b.tenantId] }, { app: 1, connector: 1, schedule: 1, discovery: 1 }, onB);
+    await verifyRemote(t, stack, { appPrefix: `${name} a`, tenants: [a.tenantId] }, { app: 1, connector: 1, schedule: 1, discovery: 1, status: 1 }, onA);
+    await verifyRemote(t.on(other), stack, { appPrefix: `${name} b`, tenants: [b.tenantId] }, { app: 1, connector: 1, schedule: 1, discovery: 1, status: 1 }, onB);
     await verifyEmptyPlan(t, stack);
 
     // Removing the aliased tenant destroys it through its own configuration only.
@@ -152,7 +156,48 @@ suite.chain('two provider configurations', ['provider-aliases'], async (t) => {
       expect(await other.schedule(b.tenantId)).toBeNull();
       expect((await t.remote.app(String(appA)))?.name).toBe(`${name} a`);
     });
-    await verifyRemote(t, stack, { appPrefix: `${name} a`, tenants: [a.tenantId] }, { app: 1, connector: 1, schedule: 1, discovery: 1 });
+    await verifyRemote(t, stack, { appPrefix: `${name} a`, tenants: [a.tenantId] }, { app: 1, connector: 1, schedule: 1, discovery: 1, status: 1 });
     await verifyEmptyPlan(t, stack);
   });
+});
+
+suite.chain('ephemeral secret into the write-only argument', ['ephemeral-write-only'], async (t) => {
+  const tenant = await t.tenant('eph');
+  const name = t.prefix('eph');
+  const stack = await t.stack('eph');
+  const config = (version: number) =>
+    header() +
+    oidcApp('t', { name, tenantId: tenant.tenantId, secretVersion: version }) +
+    block('ephemeral "qianfan_yufu_oidc_app_secret" "t"', { client_id: expr('qianfan_yufu_oidc_app.t.client_id') }) +
+    hrConnector('t', { tenantId: tenant.tenantId, corpKey: tenant.corpKey, app: 'qianfan_yufu_oidc_app.t', writeOnlySecret: 'ephemeral.qianfan_yufu_oidc_app_secret.t.client_secret' });
+  const scope = { appPrefix: name, tenants: [tenant.tenantId] };
+  const noSecretInState = async (label: string) => {
+    const [app] = await t.remote.appsNamed(name);
+    const state = stack.readFile('terraform.tfstate');
+    await t.check(['app', 'connector'], `${label}: the secret is in no state`, () => expect(state.includes(app.client_secret)).toBe(false));
+  };
+  // An engine without ephemeral resources must refuse the configuration, not store a secret.
+  const refused = async () => {
+    stack.write(config(1));
+    const r = await stack.run('validate', '-no-color');
+    expect({ code: r.code, says: /Unsupported block type|ephemeral/i.test(r.stderr) }).toEqual({ code: 1, says: true });
+  };
+  await t.row(
+    'ephemeral-write-only',
+    async () => {
+      stack.write(config(1));
+      await stack.apply();
+      await noSecretInState('after create');
+      await verifyConverged(t, stack, scope, { app: 1, connector: 1 });
+      const before = (await t.remote.appsNamed(name))[0].client_secret;
+      stack.write(config(2));
+      const plan = await stack.plan();
+      await verifyActions(t, plan, { 'qianfan_yufu_oidc_app.t': ['update'], 'qianfan_apaas_hr_connector.t': ['update'] }, 'a new version rotates the app and re-sends to the connector');
+      await stack.apply();
+      await t.check('app', 'the secret was rotated', async () => expect((await t.remote.appsNamed(name))[0].client_secret).not.toBe(before));
+      await noSecretInState('after rotation');
+      await verifyConverged(t, stack, scope, { app: 1, connector: 1 });
+    },
+    refused,
+  );
 });

@@ -28,6 +28,7 @@ export interface RemoteSchedule {
   time_zone: string;
   mode: string;
   enabled: boolean;
+  next_run_at: string | null;
   updated_at: string;
 }
 
@@ -178,6 +179,16 @@ export class Remote {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`sync run ${started.body.id} of ${tenantId} did not finish`);
+  }
+
+  /** Every sync of this corp fails from now on (E-HR answers 503 to its data API), until clearFaults. */
+  async failSyncsOf(corpKey: string): Promise<void> {
+    const r = await this.ehr.call('PUT', '/faults', { seed: 'lifecycle', services: { ehr: { paths: [`/c/${corpKey}/`], errors: 1, error_statuses: [503] } } });
+    if (r.status !== 200) throw new Error(`PUT /__control/faults: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.ehr.call('DELETE', '/faults');
   }
 
   /** The emulator's request log from a mark on: one line per request, `service METHOD /path STATUS …`. */

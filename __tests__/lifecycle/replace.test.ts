@@ -14,7 +14,7 @@ import { verifyConverged, verifyRemote } from './truth';
 
 const suite = lifecycleSuite('replace');
 
-const ADDRESS: Record<Exclude<ResourceKey, 'discovery'>, string> = {
+const ADDRESS: Record<Exclude<ResourceKey, 'discovery' | 'status'>, string> = {
   app: 'qianfan_yufu_oidc_app.t',
   connector: 'qianfan_apaas_hr_connector.t',
   schedule: 'qianfan_apaas_sync_schedule.t',
@@ -51,8 +51,9 @@ suite.chain('apply -replace=ADDR', ['replace-flag'], async (t) => {
       const { stack, name, scope, tenant } = await tenantStack(t, 'rep', res);
       const before = ids(stack);
       const apply = await stack.apply(`-replace=${ADDRESS[res as keyof typeof ADDRESS]}`);
-      await t.check(res, 'apply replaces exactly the target (the connector follows a new app in place)', () =>
-        expect(planSummary(apply.stdout)).toEqual({ import: 0, add: 1, change: res === 'app' ? 1 : 0, destroy: 1 }),
+      // A new app: the connector follows it in place. A new connector: its schedule is replaced with it (replace_triggered_by).
+      await t.check(res, 'apply replaces exactly the target and what follows it', () =>
+        expect(planSummary(apply.stdout)).toEqual({ import: 0, add: res === 'connector' ? 2 : 1, change: res === 'app' ? 1 : 0, destroy: res === 'connector' ? 2 : 1 }),
       );
       if (res === 'app') {
         await t.check(res, 'a new app; the old one is gone', async () => {
@@ -83,7 +84,7 @@ suite.chain('create_before_destroy + apply -replace=ADDR', ['cbd-replace-flag'],
           const now = ids(stack);
           const apps = await t.remote.appsNamed(name);
           expect(apps.map((a) => a.id)).toEqual([now.app]);
-          if (now.app === before.app) throw new Error(`the "new" app is the old one (${String(before.app)}): it was adopted by name instead of created`);
+          if (now.app === before.app) throw new Error(`state still holds the old app (${String(before.app)}): it was not replaced`);
         } else if (res === 'connector') {
           expect(await t.remote.connector(tenant.tenantId)).not.toBeNull();
         } else {
@@ -114,14 +115,14 @@ suite.chain('create_before_destroy + a forcing change', ['cbd-forcing-change'], 
       // app: application_type; connector: tenant_id (the schedule follows); schedule: tenant_id to another declared connector.
       const before =
         res === 'schedule'
-          ? header() + one(a) + tenantHcl('u', { tenantId: b.tenantId, corpKey: b.corpKey, appName: `${name} b`, withSchedule: false })
+          ? header() + one(a) + tenantHcl('u', { tenantId: b.tenantId, corpKey: b.corpKey, appName: `${name} b`, withSchedule: false, withStatus: false })
           : header() + one(a);
       const after =
         res === 'app'
           ? header() + one(a, { app: { applicationType: 'native' } })
           : res === 'connector'
             ? header() + one(b)
-            : before.replace('qianfan_apaas_hr_connector.t.tenant_id', 'qianfan_apaas_hr_connector.u.tenant_id');
+            : before.replaceAll('qianfan_apaas_hr_connector.t.', 'qianfan_apaas_hr_connector.u.');
       stack.write(before);
       await stack.apply();
       const snapshot = { app: (await t.remote.appsNamed(name))[0], connector: await t.remote.connector(a.tenantId), schedule: await t.remote.schedule(a.tenantId) };

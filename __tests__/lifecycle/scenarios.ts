@@ -7,9 +7,9 @@
  */
 import type { Engine } from '../../scripts/lib/engines';
 
-export type ResourceKey = 'app' | 'connector' | 'schedule' | 'discovery';
+export type ResourceKey = 'app' | 'connector' | 'schedule' | 'discovery' | 'status';
 
-export const RESOURCE_KEYS: ResourceKey[] = ['app', 'connector', 'schedule', 'discovery'];
+export const RESOURCE_KEYS: ResourceKey[] = ['app', 'connector', 'schedule', 'discovery', 'status'];
 
 /** Terraform type of each matrix column. */
 export const RESOURCE_TYPES: Record<ResourceKey, string> = {
@@ -17,6 +17,7 @@ export const RESOURCE_TYPES: Record<ResourceKey, string> = {
   connector: 'qianfan_apaas_hr_connector',
   schedule: 'qianfan_apaas_sync_schedule',
   discovery: 'qianfan_oidc_discovery',
+  status: 'qianfan_apaas_sync_status',
 };
 
 export interface Row {
@@ -37,13 +38,17 @@ const atLeast = (e: Engine, major: number, minor: number): boolean => {
 };
 /** `import` blocks and `plan -generate-config-out`: Terraform ≥ 1.5, OpenTofu ≥ 1.6 (its first release). */
 const importBlocks = (e: Engine) => (atLeast(e, 1, e.name === 'terraform' ? 5 : 6) ? null : `${e.name} ${e.version} has no import blocks (Terraform ≥ 1.5, OpenTofu ≥ 1.6)`);
+/** Ephemeral resources feeding write-only arguments: Terraform ≥ 1.11 (ephemeral since 1.10), OpenTofu ≥ 1.11. */
+const ephemeralWriteOnly = (e: Engine) => (atLeast(e, 1, 11) ? null : `${e.name} ${e.version} has no ephemeral resources and no write-only arguments (Terraform ≥ 1.11, OpenTofu ≥ 1.11)`);
 /** `terraform test` / `tofu test` with run blocks that apply: Terraform ≥ 1.6, OpenTofu ≥ 1.6. */
 const testCommand = (e: Engine) => (atLeast(e, 1, 6) ? null : `${e.name} ${e.version} has no test command with run blocks (≥ 1.6)`);
 
-const ALL = { app: true, connector: true, schedule: true, discovery: true } as const;
-const NO_DATA = (why: string) => ({ app: true, connector: true, schedule: true, discovery: why }) as const;
+const ALL = { app: true, connector: true, schedule: true, discovery: true, status: true } as const;
+/** The managed types apply; the two data sources do not, for these reasons. */
+const NO_DATA = (discovery: string, status = discovery) => ({ app: true, connector: true, schedule: true, discovery, status }) as const;
 const DATA_NOT_MANAGED = 'a data source has no remote object: nothing to import, move, replace or destroy';
 const DATA_READ_ONLY = 'a data source is only read; nothing to leave half-done';
+const HR_ONLY = { app: 'the HR directory does not touch the Yufu app', connector: true, schedule: true, discovery: 'the HR directory does not touch discovery', status: true } as const;
 
 export const ROWS: Row[] = [
   // basic.test.ts: one tenant through its whole life
@@ -68,7 +73,7 @@ export const ROWS: Row[] = [
   { id: 'parallelism-20', title: '`apply -parallelism=20` of 4 tenants', file: 'collections', applies: ALL },
 
   // flags.test.ts: refresh and targeting
-  { id: 'refresh-only', title: '`plan/apply -refresh-only` after an out-of-band change, then converge', file: 'flags', applies: NO_DATA('its document changes only with its app') },
+  { id: 'refresh-only', title: '`plan/apply -refresh-only` after an out-of-band change, then converge', file: 'flags', applies: NO_DATA('its document changes only with its app', 'it reports the sync; nothing in it is configuration that could drift') },
   { id: 'ignore-changes', title: '`ignore_changes` hides an out-of-band change; other changes still apply', file: 'flags', applies: NO_DATA('data sources have no lifecycle block') },
   { id: 'refresh-false', title: '`plan -refresh=false` reads nothing remote and sees no drift', file: 'flags', applies: NO_DATA('-refresh=false is about refreshing the state of managed objects') },
   { id: 'target', title: '`-target`: only the target and its dependencies', file: 'flags', applies: NO_DATA('a data source is not a useful -target') },
@@ -85,6 +90,13 @@ export const ROWS: Row[] = [
   { id: 'unknown-provider-fresh', title: 'unknown provider configuration, fresh state', file: 'provider-config', applies: ALL },
   { id: 'unknown-provider-existing', title: 'unknown provider configuration, existing state', file: 'provider-config', applies: ALL },
   { id: 'provider-aliases', title: 'two provider configurations (alias) for two tenants on two services', file: 'provider-config', applies: ALL },
+  {
+    id: 'ephemeral-write-only',
+    title: 'bring your own secret: the ephemeral app secret into the write-only argument; rotation; nothing in state',
+    file: 'provider-config',
+    applies: { app: true, connector: true, schedule: 'the schedule takes no secret', discovery: 'discovery takes no secret', status: 'the sync status takes no secret' },
+    engineGate: ephemeralWriteOnly,
+  },
 
   // interrupt.test.ts
   { id: 'sigint', title: 'SIGINT once during apply (graceful), then re-apply', file: 'interrupt', applies: NO_DATA(DATA_READ_ONLY) },
@@ -95,13 +107,13 @@ export const ROWS: Row[] = [
     id: 'sync-between-plans',
     title: 'a sync run, two hires and a leaver between two plans: no diff (plain HCL)',
     file: 'tenants',
-    applies: { app: 'the HR directory does not touch the Yufu app', connector: true, schedule: true, discovery: 'the HR directory does not touch discovery' },
+    applies: HR_ONLY,
   },
   {
     id: 'sync-between-plans-stack',
     title: 'the same on the project\'s own stack (tenants file → TenantsStack)',
     file: 'tenants',
-    applies: { app: 'the HR directory does not touch the Yufu app', connector: true, schedule: true, discovery: 'the HR directory does not touch discovery' },
+    applies: HR_ONLY,
   },
   { id: 'terraform-test', title: '`terraform test` with a .tftest.hcl that applies and asserts', file: 'tenants', applies: ALL, engineGate: testCommand },
   { id: 'tenant-removed', title: 'a tenant removed from the tenants file: exactly what the README says is destroyed', file: 'tenants', applies: NO_DATA(DATA_NOT_MANAGED) },

@@ -72,7 +72,7 @@ export function planSummary(stdout: string): PlanSummary | null {
 }
 
 const ACTION_PHRASES: [RegExp, Action][] = [
-  [/ must be replaced$| will be replaced, as requested$|must be replaced, as requested$/, 'replace'],
+  [/ must be replaced$| will be replaced, as requested$| will be replaced due to changes in replace_triggered_by$/, 'replace'],
   [/ will be created$/, 'create'],
   [/ will be updated in-place$/, 'update'],
   [/ will be destroyed$/, 'destroy'],

@@ -13,7 +13,7 @@ import { synthStack } from '../helpers/workdir';
 import { lifecycleSuite, resourceOf, type Scenario } from './harness';
 import { block, expr, header, tenantHcl } from './hcl';
 import { diagnosticsOf, planActions, planSummary, type Stack } from './stack';
-import { outputChanges, verifyActions, verifyConverged, verifyRemote } from './truth';
+import { outputChanges, verifyActions, verifyEmptyPlan, verifyRemote } from './truth';
 
 const suite = lifecycleSuite('tenants');
 
@@ -36,11 +36,12 @@ async function hireLeaverAndSync(t: Scenario, tenantId: string, corpKey: string)
   });
 }
 
-suite.chain('a sync, a hire and a leaver between two plans (plain HCL)', ['sync-between-plans'], async (t) => {
+suite.chain('a sync, two hires and a leaver between two plans (plain HCL)', ['sync-between-plans'], async (t) => {
   await t.row('sync-between-plans', async () => {
     const tenant = await t.tenant('sync');
     const name = t.prefix('sync');
     const stack = await t.stack('sync');
+    const scope = { appPrefix: name, tenants: [tenant.tenantId] };
     stack.write(
       header() +
         tenantHcl('t', { tenantId: tenant.tenantId, corpKey: tenant.corpKey, appName: name }) +
@@ -49,32 +50,46 @@ suite.chain('a sync, a hire and a leaver between two plans (plain HCL)', ['sync-
     );
     await stack.apply();
     await hireLeaverAndSync(t, tenant.tenantId, tenant.corpKey);
-    await verifyConverged(t, stack, { appPrefix: name, tenants: [tenant.tenantId] }, { connector: 1, schedule: 1 });
+    await verifyEmptyPlan(t, stack, 'the plan after the sync is empty (the CI gate)');
+    // Sync health stays visible: the status data source has the new figures.
+    await stack.apply('-refresh-only');
+    await verifyRemote(t, stack, scope, { connector: 1, schedule: 1, status: 1 });
+    // A failed sync is a warning from the check block, still no change.
+    await t.remote.failSyncsOf(tenant.corpKey);
+    const failed = await t.remote.syncNow(tenant.tenantId, 'incremental').finally(() => t.remote.clearFaults());
+    const plan = await stack.plan();
+    await t.check('status', 'a failed sync: plan exits 0 and the check warns', () => {
+      expect(failed.status).toBe('failed');
+      expect({ code: plan.code, warned: `${plan.stdout}${plan.stderr}`.replace(/\s+/g, ' ').includes(`lifecycle: the organisation sync of ${tenant.tenantId} failed`) }).toEqual({ code: 0, warned: true });
+    });
   });
 });
 
-suite.chain('a sync, a hire and a leaver between two plans (project stack)', ['sync-between-plans-stack'], async (t) => {
+suite.chain('a sync, two hires and a leaver between two plans (project stack)', ['sync-between-plans-stack'], async (t) => {
   await t.row('sync-between-plans-stack', async () => {
     const tenant = await t.tenant('syst');
     const stack = await t.stack('syst');
     writeTenantsStack(stack, [{ id: tenant.tenantId, corpKey: tenant.corpKey, sso: { name: t.prefix('syst') } }]);
     await stack.apply();
     await hireLeaverAndSync(t, tenant.tenantId, tenant.corpKey);
-    // The CI gate: exit 0. Each cell fails for its own attributes in the diff; a diff nobody owns fails both.
+    // The CI gate: exit 0. Each cell fails for its own attributes in the diff; a diff nobody owns fails them all.
     const plan = await stack.plan();
     const outputs = outputChanges(plan.stdout);
     const actions = planActions(plan.stdout);
     const churn = {
       connector: [...(outputs.match(/(employees|departments)_synced[^;]*|connector_status[^;]*|user_source[^;]*/g) ?? []), ...[...actions.keys()].filter((a) => resourceOf(a) === 'connector')],
       schedule: [...(outputs.match(/next_sync_at[^;]*/g) ?? []), ...[...actions.keys()].filter((a) => resourceOf(a) === 'schedule')],
+      status: [...actions.keys()].filter((a) => resourceOf(a) === 'status'),
     };
-    const unowned = plan.code !== 0 && churn.connector.length === 0 && churn.schedule.length === 0;
-    for (const k of ['connector', 'schedule'] as const) {
+    const unowned = plan.code !== 0 && Object.values(churn).every((c) => c.length === 0);
+    for (const k of ['connector', 'schedule', 'status'] as const) {
       await t.check(k, 'plan -detailed-exitcode exits 0 (nothing declared changed)', () => {
         if (churn[k].length > 0) throw new Error(`plan exited ${plan.code}; it shows ${churn[k].join(', ')}`);
         if (unowned) throw new Error(`plan exited ${plan.code}: ${outputs || diagnosticsOf(plan)}`);
       });
     }
+    await stack.apply('-refresh-only');
+    await verifyRemote(t, stack, { appPrefix: null, tenants: [tenant.tenantId] }, { connector: 1, schedule: 1, status: 1 });
   });
 });
 
@@ -86,23 +101,23 @@ suite.chain('terraform test', ['terraform-test'], async (t) => {
     stack.write(header() + tenantHcl('t', { tenantId: tenant.tenantId, corpKey: tenant.corpKey, appName: name }));
     const active = (await t.remote.directory(tenant.corpKey)).employees.filter((e) => e.status === 'active').length;
     const assert = (condition: string, message: string) => `  assert {\n    condition     = ${condition}\n    error_message = "${message}"\n  }\n`;
+    // After the applying run, a plan-only run whose assertion must fail: proof the assertions are evaluated.
     stack.writeFile(
       'lifecycle.tftest.hcl',
       `run "tenant" {\n  command = apply\n` +
         assert('can(regex("^ai-[0-9a-f]{32}$", qianfan_yufu_oidc_app.t.client_id))', 'the app has no Yufu client id') +
         assert('qianfan_apaas_hr_connector.t.client_id == qianfan_yufu_oidc_app.t.client_id', 'the connector is not on the app') +
-        assert(`qianfan_apaas_hr_connector.t.user_source == "hr_assistant" && qianfan_apaas_hr_connector.t.employees_synced == ${active}`, 'the tenant was not synced') +
-        assert('qianfan_apaas_sync_schedule.t.next_run_at != null', 'the schedule has no next run') +
+        assert(`qianfan_apaas_hr_connector.t.user_source == "hr_assistant" && data.qianfan_apaas_sync_status.t.employees_synced == ${active}`, 'the tenant was not synced') +
+        assert('data.qianfan_apaas_sync_status.t.next_run_at != null', 'the schedule has no next run') +
         assert('data.qianfan_oidc_discovery.t.issuer == qianfan_yufu_oidc_app.t.issuer', 'discovery does not match the app') +
-        `}\n`,
+        `}\n\nrun "wrong_name" {\n  command = plan\n${assert(`qianfan_yufu_oidc_app.t.name == "not ${name}"`, 'lifecycle: this assertion must fail')}}\n`,
     );
-    // Proves the assertions are evaluated: this one must fail.
-    stack.writeFile('wrong.tftest.hcl', `run "wrong_name" {\n  command = plan\n${assert(`qianfan_yufu_oidc_app.t.name == "not ${name}"`, 'lifecycle: this assertion must fail')}}\n`);
     const mark = t.remote.logMark();
     const run = await stack.run('test', '-no-color');
     const log = t.remote.logSince(mark);
     const out = `${run.stdout}${run.stderr}`;
     await t.check(t.applicable, 'the applying run passes, the wrong assertion fails, the command exits 1', () => {
+      expect(out).not.toMatch(/Error: (?!Test assertion failed)/);
       expect(out).toMatch(/run "tenant"\.\.\. pass/);
       expect(out).toMatch(/run "wrong_name"\.\.\. fail/);
       expect(out).toContain('lifecycle: this assertion must fail');
@@ -124,6 +139,7 @@ suite.chain('terraform test', ['terraform-test'], async (t) => {
       expect((await t.remote.tenant(tenant.tenantId))?.user_source).toBe('hr_assistant');
     });
     await t.check('discovery', 'the test read the app\'s discovery document', () => expect(seen(/yufu-idp GET \/sso\/tn-\w+\/ai-\w+\/oidc\/\.well-known\/openid-configuration 200/)).toBe(true));
+    await t.check('status', 'the test asserted on the sync status it read', () => expect(seen(new RegExp(`apaas GET /api/v1/tenants/${tenant.tenantId}/sync-schedule 200`))).toBe(true));
   });
 });
 

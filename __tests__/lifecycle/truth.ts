@@ -6,7 +6,7 @@
  */
 import { resourceOf, type View } from './harness';
 import { sha256 } from './remote';
-import type { ResourceKey } from './scenarios';
+import { RESOURCE_TYPES, type ResourceKey } from './scenarios';
 import { addressesInErrors, diagnosticsOf, planActions, planSummary, type Action, type PlanSummary, type Stack, type StateInstance } from './stack';
 import type { RunResult } from '../../scripts/lib/terraform';
 import type { AdminApp } from '../helpers/yufu-admin';
@@ -55,7 +55,7 @@ export async function verifyRemote(
     if (deposed.length > 0) t.fail(k, `deposed object(s) left in state: ${deposed.map((d) => d.address).join(', ')}`);
     const expected = expectCounts[k];
     if (expected !== undefined) {
-      const type = { app: 'qianfan_yufu_oidc_app', connector: 'qianfan_apaas_hr_connector', schedule: 'qianfan_apaas_sync_schedule', discovery: 'qianfan_oidc_discovery' }[k];
+      const type = RESOURCE_TYPES[k];
       await t.check(k, 'declared objects in state', () => {
         const n = of(type).length;
         if (n !== expected) fail(`expected ${expected} ${type} in state, found ${n}`);
@@ -128,6 +128,22 @@ export async function verifyRemote(
         if (typeof inst.attributes.token_endpoint !== 'string' || !inst.attributes.token_endpoint.startsWith(app.issuer)) fail(`${inst.address}: token_endpoint ${str(inst.attributes.token_endpoint)} is not under ${app.issuer}`);
       });
     }
+  }
+
+  if (applies.has('status')) await verifyStatus(t, current.filter((i) => i.type === 'qianfan_apaas_sync_status'));
+}
+
+/** The status data source says what the services say now (read it after `apply -refresh-only` when they moved). */
+async function verifyStatus(t: View, data: StateInstance[]): Promise<void> {
+  for (const inst of data) {
+    await t.check('status', `${inst.address} matches the services`, async () => {
+      const tenantId = str(inst.attributes.tenant_id);
+      const [tenant, connector, schedule] = await Promise.all([t.remote.tenant(tenantId), t.remote.connector(tenantId), t.remote.schedule(tenantId)]);
+      const active = connector ? await t.remote.total(tenantId, 'users', 'active') : null;
+      const want = { user_source: tenant?.user_source ?? null, connector_status: connector?.status ?? null, employees_synced: active, next_run_at: schedule?.next_run_at ?? null };
+      const got = Object.fromEntries(Object.keys(want).map((k) => [k, inst.attributes[k] ?? null]));
+      expect(got).toEqual(want);
+    });
   }
 }
 
