@@ -1,26 +1,9 @@
 /**
  * Plain HCL, as users write it: the suite's configurations are `.tf` text rendered here,
- * never cdktf JSON. One template function per object type; the connector's is
- * `hrConnector` — the only place that knows how the connector gets the client secret.
+ * never cdktf JSON. One template function per object type; the connector's,
+ * `hrConnector`, is the only place that says how the connector gets the client secret.
  */
 import { PROVIDER_SOURCE } from '../../scripts/lib/paths';
-
-/**
- * How the connector gets the Yufu client secret. Today: through Terraform
- * (`client_secret = <app>.client_secret`). Issue 10 (the secret never enters Terraform):
- * the provider reads it from Yufu by client id and `client_secret_version` is the
- * rotation trigger. Flipping this constant is the whole switch, for the configurations
- * and for the expectations that depend on it (see IMPORT_RESENDS_SECRET).
- */
-export const CONNECTOR_SECRET_FROM_YUFU = true;
-
-/**
- * While the secret comes through Terraform, an imported connector has no secret in state
- * and the first plan after an import sends it once (documented in
- * docs/resources/apaas_hr_connector.md); once the provider reads it from Yufu, an import
- * must plan no change at all.
- */
-export const IMPORT_RESENDS_SECRET = !CONNECTOR_SECRET_FROM_YUFU;
 
 /** A raw HCL expression (a reference, a function call), as opposed to a literal. */
 export class Expr {
@@ -113,12 +96,16 @@ export interface ConnectorArgs {
   /**
    * Bring your own secret, write-only (Terraform ≥ 1.11): the expression of the secret,
    * e.g. an ephemeral resource's attribute; the app's version is the rotation trigger.
-   * @default the provider's own wiring (CONNECTOR_SECRET_FROM_YUFU)
+   * @default none: the provider reads the app's secret itself
    */
   writeOnlySecret?: string;
 }
 
-/** THE connector template (see CONNECTOR_SECRET_FROM_YUFU). */
+/**
+ * THE connector template. By default no secret passes through Terraform: the provider
+ * reads the app's secret from Yufu by client id, and the app's `client_secret_version`
+ * is the rotation trigger (docs/resources/apaas_hr_connector.md).
+ */
 export function hrConnector(label: string, c: ConnectorArgs, meta: Meta = {}): string {
   return block(
     `resource "qianfan_apaas_hr_connector" "${label}"`,
@@ -129,9 +116,7 @@ export function hrConnector(label: string, c: ConnectorArgs, meta: Meta = {}): s
       client_id: expr(`${c.app}.client_id`),
       ...(c.writeOnlySecret
         ? { client_secret_wo: expr(c.writeOnlySecret), client_secret_wo_version: expr(`${c.app}.client_secret_version`) }
-        : CONNECTOR_SECRET_FROM_YUFU
-          ? { client_secret_version: expr(`${c.app}.client_secret_version`) }
-          : { client_secret: expr(`${c.app}.client_secret`) }),
+        : { client_secret_version: expr(`${c.app}.client_secret_version`) }),
     },
     meta,
   );
