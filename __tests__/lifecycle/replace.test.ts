@@ -25,31 +25,19 @@ async function tenantStack(t: Scenario, tag: string, res: ResourceKey, lifecycle
   const tenant = await t.tenant(`${tag}${res.slice(0, 3)}`);
   const name = t.prefix(`${tag} ${res}`);
   const stack = await t.stack(`${tag}-${res}`);
-  const decl = (o: Partial<TenantDecl> = {}): TenantDecl => ({
-    tenantId: tenant.tenantId,
-    corpKey: tenant.corpKey,
-    appName: name,
-    meta: lifecycle ? { [res]: { lifecycle } } : undefined,
-    ...o,
-  });
-  stack.write(header() + tenantHcl('t', decl()));
+  stack.write(header() + tenantHcl('t', { tenantId: tenant.tenantId, corpKey: tenant.corpKey, appName: name, meta: lifecycle ? { [res]: { lifecycle } } : undefined }));
   await stack.apply();
-  return { tenant, name, stack, decl, scope: { appPrefix: name, tenants: [tenant.tenantId] } };
+  return { tenant, name, stack, scope: { appPrefix: name, tenants: [tenant.tenantId] } };
 }
 
-/** The remote objects Terraform tracks for the tenant, to compare after an operation. */
-function ids(stack: Stack) {
-  return {
-    app: stack.instance(ADDRESS.app)?.attributes.id,
-    clientId: stack.instance(ADDRESS.app)?.attributes.client_id,
-  };
-}
+/** The Yufu app id the state tracks, to compare after an operation. */
+const appId = (stack: Stack) => stack.instance(ADDRESS.app)?.attributes.id;
 
 suite.chain('apply -replace=ADDR', ['replace-flag'], async (t) => {
   await t.row('replace-flag', () =>
     t.each([...MANAGED], async (res) => {
       const { stack, name, scope, tenant } = await tenantStack(t, 'rep', res);
-      const before = ids(stack);
+      const before = appId(stack);
       const apply = await stack.apply(`-replace=${ADDRESS[res as keyof typeof ADDRESS]}`);
       // A new app: the connector follows it in place. A new connector: its schedule is replaced with it (replace_triggered_by).
       await t.check(res, 'apply replaces exactly the target and what follows it', () =>
@@ -57,8 +45,8 @@ suite.chain('apply -replace=ADDR', ['replace-flag'], async (t) => {
       );
       if (res === 'app') {
         await t.check(res, 'a new app; the old one is gone', async () => {
-          expect(ids(stack).app).not.toBe(before.app);
-          expect(await t.remote.app(String(before.app))).toBeNull();
+          expect(appId(stack)).not.toBe(before);
+          expect(await t.remote.app(String(before))).toBeNull();
           expect(await t.remote.appsNamed(name)).toHaveLength(1);
         });
       } else {
@@ -76,15 +64,23 @@ suite.chain('create_before_destroy + apply -replace=ADDR', ['cbd-replace-flag'],
   await t.row('cbd-replace-flag', () =>
     t.each([...MANAGED], async (res) => {
       const { stack, name, scope, tenant } = await tenantStack(t, 'cbdr', res, 'create_before_destroy = true');
-      const before = ids(stack);
-      const apply = await stack.run('apply', '-input=false', '-no-color', '-auto-approve', `-replace=${ADDRESS[res as keyof typeof ADDRESS]}`);
-      await t.check(res, 'apply succeeds', () => expect({ code: apply.code, diagnostics: apply.code === 0 ? '' : diagnosticsOf(apply) }).toEqual({ code: 0, diagnostics: '' }));
+      const before = appId(stack);
+      const replace = `-replace=${ADDRESS[res as keyof typeof ADDRESS]}`;
+      // Supported, or refused at plan time saying what to do; never refused half-way through the apply.
+      const plan = await stack.plan(replace);
+      if (plan.code === 1) {
+        await t.check(res, 'refused at plan time with a diagnostic that says what to do', () => expect(diagnosticsOf(plan)).toMatch(/create_before_destroy/));
+        await verifyConverged(t.as(res), stack, scope, { app: 1, connector: 1, schedule: 1 });
+        return;
+      }
+      const apply = await stack.run('apply', '-input=false', '-no-color', '-auto-approve', replace);
+      await t.check(res, 'apply succeeds (not refused half-way)', () => expect({ code: apply.code, diagnostics: apply.code === 0 ? '' : diagnosticsOf(apply) }).toEqual({ code: 0, diagnostics: '' }));
       await t.check(res, 'the declared object still exists remotely after the deposed one was destroyed', async () => {
         if (res === 'app') {
-          const now = ids(stack);
+          const now = appId(stack);
           const apps = await t.remote.appsNamed(name);
-          expect(apps.map((a) => a.id)).toEqual([now.app]);
-          if (now.app === before.app) throw new Error(`state still holds the old app (${String(before.app)}): it was not replaced`);
+          expect(apps.map((a) => a.id)).toEqual([now]);
+          if (now === before) throw new Error(`state still holds the old app (${String(before)}): it was not replaced`);
         } else if (res === 'connector') {
           expect(await t.remote.connector(tenant.tenantId)).not.toBeNull();
         } else {
@@ -97,7 +93,7 @@ suite.chain('create_before_destroy + apply -replace=ADDR', ['cbd-replace-flag'],
 });
 
 /**
- * A forcing change under create_before_destroy: supported (the new object, then the old
+ * A forcing change under create_before_destroy (the same rule as a requested one): supported (the new object, then the old
  * one removed) or refused at plan time with a diagnostic saying what to do — never
  * failing half-way through an apply.
  */
