@@ -83,7 +83,7 @@ suite.chain('SIGINT once during apply, then re-apply', ['sigint'], async (t) => 
 
 suite.chain('SIGKILL of the engine mid-create, then re-apply', ['sigkill'], async (t) => {
   await t.row('sigkill', async () => {
-    const { stack, scope, result, label, engine, providers } = await interruptedApply(t, 'kil', 'SIGKILL');
+    const { stack, scope, name, result, label, engine, providers } = await interruptedApply(t, 'kil', 'SIGKILL');
     await t.check(t.applicable, 'the engine was killed while its provider was running', () => {
       expect(result.code).toBe(137);
       expect(providers.length).toBeGreaterThan(0);
@@ -91,6 +91,12 @@ suite.chain('SIGKILL of the engine mid-create, then re-apply', ['sigkill'], asyn
     await checkNoLeftovers(t, stack, label, engine, 10_000);
     // Whatever state the killed engine managed to write is valid and true.
     await verifyRemote(t, stack, { ...scope, appPrefix: null });
+    // docs/api/ownership.md §5: a create that never returned to Terraform leaves an unclaimed orphan, which the re-apply adopts.
+    await t.check('app', 'the apps the killed engine never recorded are unclaimed orphans', async () => {
+      const inState = new Set(stack.instances().map((i) => i.attributes.id));
+      const untracked = (await t.remote.appsWithPrefix(name)).filter((a) => !inState.has(a.id));
+      expect(untracked.filter((a) => a.claimed_by !== null).map((a) => `${a.name} (${a.id}) claimed ${String(a.claimed_at)}`)).toEqual([]);
+    });
     await stack.apply();
     await verifyConverged(t, stack, scope, { app: 2, connector: 2, schedule: 2 });
   });
