@@ -6,40 +6,17 @@
  * Everything a plan does not need is loaded lazily by the provider itself. How the
  * process ends (parent gone, signals, fatal errors) is lifecycle.ts.
  */
+import { create } from '@bufbuild/protobuf';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GrpcServer, type UnaryHandler } from './grpc-server';
+import { GrpcServer } from './grpc-server';
 import type { ProviderDefinition } from './interfaces';
 import { PARENT_GONE_EXIT_CODE, onEveryExit, watchParent } from './lifecycle';
 import { log } from './log';
 import { APP_PROTOCOL_VERSION, CORE_PROTOCOL_VERSION, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from './protocol';
-import type { ProviderServer } from './server';
+import type { ProviderServer } from './provider-server';
 import { ClientCertificateError, checkClientCertificate, createServerCertificate } from './tls';
-
-/** The RPCs server.ts implements; the rest answer UNIMPLEMENTED. */
-export const PROVIDER_RPCS = [
-  'getMetadata',
-  'getProviderSchema',
-  'getResourceIdentitySchemas',
-  'getFunctions',
-  'validateProviderConfig',
-  'validateResourceConfig',
-  'validateDataResourceConfig',
-  'validateEphemeralResourceConfig',
-  'configureProvider',
-  'upgradeResourceState',
-  'readResource',
-  'planResourceChange',
-  'applyResourceChange',
-  'importResourceState',
-  'readDataSource',
-  'openEphemeralResource',
-  'renewEphemeralResource',
-  'closeEphemeralResource',
-  'callFunction',
-  'stopProvider',
-] as const;
 
 /** Writes nothing to stdout after the handshake: Terraform treats stdout as protocol. */
 function guardStdout(): void {
@@ -89,9 +66,7 @@ export async function serve<Client>(definition: ProviderDefinition<Client>): Pro
   let provider: ProviderServer | undefined;
   const load = () => (provider ??= (require('./server') as typeof import('./server')).createProviderServer(definition));
   const providerService = () => (require('./gen/tfplugin6_pb') as typeof import('./gen/tfplugin6_pb')).Provider;
-  const controllerService = () => (require('./gen/grpc_controller_pb') as typeof import('./gen/grpc_controller_pb')).GRPCController;
-  const handlers: Record<string, UnaryHandler> = {};
-  for (const name of PROVIDER_RPCS) handlers[name] = (request: never) => load().handlers[name](request);
+  const controller = () => require('./gen/grpc_controller_pb') as typeof import('./gen/grpc_controller_pb');
   const cert = clientCert ? createServerCertificate() : undefined;
   const server = new GrpcServer({
     tls: cert && clientCert ? { key: cert.keyPem, cert: cert.certPem, clientCa: clientCert } : undefined,
@@ -106,14 +81,15 @@ export async function serve<Client>(definition: ProviderDefinition<Client>): Pro
     log('warn', 'the process that started the provider is gone; exiting', { parent, now });
     process.exit(PARENT_GONE_EXIT_CODE);
   });
-  server.addService('tfplugin6.Provider', handlers, providerService);
-  server.addService('plugin.GRPCController', {
+  // Every tfplugin6.Provider method goes to the ProviderServer method of its name.
+  server.addService('tfplugin6.Provider', providerService, load);
+  server.addService('plugin.GRPCController', () => controller().GRPCController, () => ({
     shutdown: async () => {
       // Reply first; exit once the answer is on its way.
       setTimeout(() => process.exit(0), 10);
-      return {};
+      return create(controller().EmptySchema);
     },
-  }, controllerService);
+  }));
 
   await server.listen(socketPath);
   const certField = cert ? cert.certDer.toString('base64').replace(/=+$/, '') : '';
