@@ -9,7 +9,9 @@ import {
   setEquals,
   unknown,
   valueEquals,
+  type CtyPathStep,
   type CtyType,
+  type CtyValue,
 } from '../../../../providers/runtime/cty';
 
 const n = (x: number | string) => CtyNumber.of(x);
@@ -123,7 +125,7 @@ describe('firstUnknownPath', () => {
     ['deep: object → list → map', { outer: [null, new Map([['env', u]])] }, ['outer', 1, { key: 'env' }]],
     ['the first of two, depth first', { a: [u], b: u }, ['a', 0]],
     ['a wholly known nest', { a: [new Map([['k', n(2)]])] }, null],
-  ] as [string, unknown, unknown][])('%s', (_what, value, path) => {
-    expect(firstUnknownPath(value as never)).toEqual(path);
+  ] as [string, CtyValue, CtyPathStep[] | null][])('%s', (_what, value, path) => {
+    expect(firstUnknownPath(value)).toEqual(path);
   });
 });
