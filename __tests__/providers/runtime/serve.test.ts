@@ -61,7 +61,8 @@ function launch(env: Record<string, string | undefined>): Plugin {
   child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
   child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+    // 'close', not 'exit': only then has everything the process wrote on stdout and stderr arrived.
+    child.on('close', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
   return { child, stdout: () => out, stderr: () => err, exited };
 }
