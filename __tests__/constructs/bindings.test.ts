@@ -8,7 +8,8 @@
 import * as bindings from '../../constructs/bindings';
 import { TerraformDataSource, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack, Testing, type Construct } from '../../constructs/framework';
 import { typeFromJson, type CtyType } from '../../providers/runtime/cty';
-import { toProtoSchema, type Schema } from '../../providers/runtime/schema';
+import type { Schema } from '../../providers/runtime/schema';
+import { schema as toProtoSchema } from '../../providers/runtime/toproto';
 import { qianfanProvider } from '../../providers/qianfan/provider';
 
 type Json = Record<string, unknown>;

@@ -3,23 +3,21 @@
  * response goes through its protobuf wire form, values through go-cty's msgpack.
  * For unit tests of the runtime and of resources (with a stub client).
  */
-import { create, fromBinary, toBinary, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { decodeValue, encodeValue, type CtyType, type CtyValue } from '../../providers/runtime/cty';
 import type { AttributePath } from '../../providers/runtime/diagnostics';
 import * as pb from '../../providers/runtime/gen/tfplugin6_pb';
-import type { ProviderServer } from '../../providers/runtime/server';
+import type { ProviderServer, RpcName, RpcRequest, RpcResponse } from '../../providers/runtime/provider-server';
 
 type Methods = (typeof pb.Provider)['method'];
-export type RpcName = keyof ProviderServer['handlers'] & keyof Methods;
-export type RpcRequest<K extends RpcName> = MessageInitShape<Methods[K]['input']>;
-export type RpcResponse<K extends RpcName> = MessageShape<Methods[K]['output']>;
 
 /** Calls one RPC of `server` with a request built from `init`, both through the wire. */
-export async function rpc<K extends RpcName>(server: ProviderServer, name: K, init: RpcRequest<K>): Promise<RpcResponse<K>> {
-  const method = pb.Provider.method[name];
-  const request = fromBinary(method.input, toBinary(method.input, create(method.input, init)));
-  const response = await server.handlers[name](request as never);
-  return fromBinary(method.output, toBinary(method.output, response as never)) as RpcResponse<K>;
+export async function rpc<K extends RpcName>(server: ProviderServer, name: K, init: MessageInitShape<Methods[K]['input']>): Promise<RpcResponse<K>> {
+  const method: Methods[K] = pb.Provider.method[name];
+  // TypeScript widens the descriptor to the union of all methods; the name fixes which one it is.
+  const request = fromBinary(method.input, toBinary(method.input, create(method.input, init))) as RpcRequest<K>;
+  const response = await server[name](request);
+  return fromBinary(method.output, toBinary(method.output, response)) as RpcResponse<K>;
 }
 
 /** A value as Terraform sends it (msgpack). */

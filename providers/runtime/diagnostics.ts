@@ -26,15 +26,6 @@ export class Diagnostics {
     this.items.push({ severity: 'warning', summary, detail, path });
     return this;
   }
-
-  add(...diagnostics: Diagnostic[]): this {
-    this.items.push(...diagnostics);
-    return this;
-  }
-
-  get hasErrors(): boolean {
-    return this.items.some((d) => d.severity === 'error');
-  }
 }
 
 /**

@@ -8,7 +8,8 @@
  * trailers (grpc/grpc doc/PROTOCOL-HTTP2.md). The tests drive this server with
  * @grpc/grpc-js as the client, and the e2e tests with Terraform's Go client.
  */
-import { fromBinary, toBinary, type DescMessage, type DescService } from '@bufbuild/protobuf';
+import { fromBinary, toBinary, type DescMethod, type Message, type MessageShape } from '@bufbuild/protobuf';
+import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import * as http2 from 'node:http2';
 
 export const Status = {
@@ -30,13 +31,20 @@ export class GrpcError extends Error {
   }
 }
 
-export type UnaryHandler = (request: never) => Promise<unknown>;
+/** A service's implementation: for each unary method it serves, its request message in, its response message out. */
+export type ServiceImplementation<M extends GenServiceMethods> = {
+  [K in keyof M]?: (request: MessageShape<M[K]['input']>) => Promise<MessageShape<M[K]['output']>>;
+};
 
-interface Method {
-  localName: string;
-  service: () => DescService;
-  handler: UnaryHandler;
-  codec?: { input: DescMessage; output: DescMessage };
+/** What a call runs once its method is resolved: the transport sees messages, not their types. */
+type Call = (request: Message) => Promise<Message>;
+
+interface Service {
+  descriptor: () => GenService<GenServiceMethods>;
+  /** The implementation's method for a method's local (camelCase) name. */
+  resolve: (localName: string) => Call | undefined;
+  /** By gRPC method name, once the descriptor is loaded. */
+  methods?: Map<string, DescMethod>;
 }
 
 export interface GrpcServerOptions {
@@ -65,7 +73,7 @@ export function frame(message: Uint8Array): Buffer {
 }
 
 export class GrpcServer {
-  private readonly methods = new Map<string, Method>();
+  private readonly services = new Map<string, Service>();
   private readonly server: http2.Http2Server | http2.Http2SecureServer;
   private readonly maxMessageBytes: number;
 
@@ -88,26 +96,35 @@ export class GrpcServer {
   }
 
   /**
-   * Routes `/{typeName}/{Method}` to handlers keyed by the method's local (camelCase)
-   * name; other methods answer UNIMPLEMENTED. The descriptors are only needed to
-   * decode and encode, so they are loaded on the first call, not at start-up.
+   * Routes `/{typeName}/{Method}` to the implementation's method of the same local
+   * (camelCase) name; a method it does not implement, or one the service does not
+   * declare, answers UNIMPLEMENTED. The descriptor and the implementation are both
+   * loaded on the first call, not at start-up.
    */
-  addService(typeName: string, handlers: Record<string, UnaryHandler | undefined>, service: () => DescService): this {
-    for (const [localName, handler] of Object.entries(handlers)) {
-      if (!handler) continue;
-      const name = localName[0].toUpperCase() + localName.slice(1);
-      this.methods.set(`/${typeName}/${name}`, { localName, service, handler });
-    }
+  addService<M extends GenServiceMethods>(typeName: string, descriptor: () => GenService<M>, implementation: () => ServiceImplementation<M>): this {
+    this.services.set(typeName, {
+      descriptor,
+      resolve: (localName) => {
+        const methods = implementation();
+        // The one place the types meet the wire: the method was looked up by its name in
+        // this same service's descriptor, so its request and response types are the ones
+        // the codec decodes and encodes.
+        return (methods as Record<string, Call | undefined>)[localName];
+      },
+    });
     return this;
   }
 
-  private codec(method: Method): { input: DescMessage; output: DescMessage } {
-    if (!method.codec) {
-      const desc = method.service().methods.find((m) => m.localName === method.localName);
-      if (!desc || desc.methodKind !== 'unary') throw new GrpcError(Status.UNIMPLEMENTED, `no unary method ${method.localName}`);
-      method.codec = { input: desc.input, output: desc.output };
-    }
-    return method.codec;
+  /** The method a path names, with its codec and its implementation; a GrpcError when there is none. */
+  private route(path: string): { method: DescMethod; call: Call } {
+    const [, typeName, name] = /^\/([^/]+)\/([^/]+)$/.exec(path) ?? [];
+    const service = typeName === undefined ? undefined : this.services.get(typeName);
+    if (!service) throw new GrpcError(Status.UNIMPLEMENTED, `unknown method ${path}`);
+    service.methods ??= new Map(service.descriptor().methods.map((m) => [m.name, m]));
+    const method = service.methods.get(name);
+    const call = method?.methodKind === 'unary' ? service.resolve(method.localName) : undefined;
+    if (!method || !call) throw new GrpcError(Status.UNIMPLEMENTED, `unknown method ${path}`);
+    return { method, call };
   }
 
   listen(path: string): Promise<void> {
@@ -148,12 +165,16 @@ export class GrpcServer {
       stream.respond({ ':status': 415 }, { endStream: true });
       return;
     }
-    const method = this.methods.get(path);
-    if (!method) {
+    let route: { method: DescMethod; call: Call };
+    try {
+      route = this.route(path);
+    } catch (error) {
       stream.resume();
-      finish(Status.UNIMPLEMENTED, `unknown method ${path}`);
+      if (error instanceof GrpcError) finish(error.code, error.message);
+      else finish(Status.INTERNAL, `cannot load the service of ${path}: ${(error as Error).message}`);
       return;
     }
+    const { method, call } = route;
 
     const chunks: Buffer[] = [];
     let size = 0;
@@ -179,19 +200,16 @@ export class GrpcServer {
       if (body[0] !== 0) return finish(Status.UNIMPLEMENTED, 'compressed messages are not supported');
       const length = body.readUInt32BE(1);
       if (body.length !== 5 + length) return finish(Status.INTERNAL, `frame says ${length} bytes, got ${body.length - 5}`);
-      let request: unknown;
-      let codec: { input: DescMessage; output: DescMessage };
+      let request: Message;
       try {
-        codec = this.codec(method);
-        request = fromBinary(codec.input, body.subarray(5));
+        request = fromBinary(method.input, body.subarray(5));
       } catch (error) {
-        if (error instanceof GrpcError) return finish(error.code, error.message);
         return finish(Status.INTERNAL, `cannot decode the request of ${path}: ${(error as Error).message}`);
       }
       // A handler that throws synchronously, or a response that cannot be encoded,
       // must still answer the call (INTERNAL), not escape as an uncaught error.
-      new Promise<unknown>((resolve) => resolve(method.handler(request as never)))
-        .then((response) => toBinary(codec.output, response as never))
+      new Promise<Message>((resolve) => resolve(call(request)))
+        .then((response) => toBinary(method.output, response))
         .then(
           (body) => finish(Status.OK, '', body),
           (error: unknown) =>

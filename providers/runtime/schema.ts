@@ -1,21 +1,11 @@
 /**
- * The schema model: what a provider declares, how it maps to the cty type Terraform
- * encodes values with, and how it is sent in GetProviderSchema.
+ * The schema model: what a provider declares, the rules a declaration must follow,
+ * and the cty type Terraform encodes its values with. How it is sent in
+ * GetProviderSchema is toproto.ts.
  */
-import { create } from '@bufbuild/protobuf';
 import type { CtyType, CtyValue } from './cty';
-import { typeToJson } from './cty';
 import type { AttributePath, Diagnostics } from './diagnostics';
-import {
-  Schema_AttributeSchema,
-  Schema_BlockSchema,
-  Schema_NestedBlock_NestingMode,
-  Schema_NestedBlockSchema,
-  SchemaSchema,
-  StringKind,
-  type Schema as ProtoSchema,
-  type Schema_Block as ProtoBlock,
-} from './gen/tfplugin6_pb';
+import type { ObjectValue } from './interfaces';
 
 export type AttributeValidator = (value: CtyValue, path: AttributePath, diagnostics: Diagnostics) => void;
 
@@ -44,6 +34,10 @@ export interface AttributeSchema {
   changesOnUpdate?: boolean;
   /** Runs at validate time, on known values only. */
   validate?: AttributeValidator[];
+  /**
+   * Why the attribute is deprecated and what to use instead: shown in the schema's
+   * description, and as a warning wherever a configuration sets it.
+   */
   deprecated?: string;
 }
 
@@ -127,49 +121,9 @@ export function checkSchema(schema: Schema, where: string, kind: SchemaKind = 'r
   visit(schema.block, '');
 }
 
-const NESTING: Record<NestingMode, Schema_NestedBlock_NestingMode> = {
-  single: Schema_NestedBlock_NestingMode.SINGLE,
-  list: Schema_NestedBlock_NestingMode.LIST,
-  set: Schema_NestedBlock_NestingMode.SET,
-  map: Schema_NestedBlock_NestingMode.MAP,
-  group: Schema_NestedBlock_NestingMode.GROUP,
-};
-
-function toProtoBlock(block: BlockSchema, version: number): ProtoBlock {
-  return create(Schema_BlockSchema, {
-    version: BigInt(version),
-    description: block.description,
-    descriptionKind: StringKind.MARKDOWN,
-    deprecated: !!block.deprecated,
-    attributes: Object.entries(block.attributes)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, a]) => {
-        const oc = isOptionalComputed(a);
-        return create(Schema_AttributeSchema, {
-          name,
-          type: typeToJson(a.type),
-          description: a.description,
-          descriptionKind: StringKind.MARKDOWN,
-          required: !!a.required,
-          optional: !!a.optional || oc,
-          computed: !!a.computed || oc,
-          sensitive: !!a.sensitive,
-          writeOnly: !!a.writeOnly,
-          deprecated: a.deprecated !== undefined,
-        });
-      }),
-    blockTypes: Object.entries(block.blocks ?? {}).map(([typeName, nested]) =>
-      create(Schema_NestedBlockSchema, {
-        typeName,
-        nesting: NESTING[nested.nesting],
-        block: toProtoBlock(nested.block, 0),
-        minItems: BigInt(nested.minItems ?? 0),
-        maxItems: BigInt(nested.maxItems ?? 0),
-      }),
-    ),
-  });
-}
-
-export function toProtoSchema(schema: Schema): ProtoSchema {
-  return create(SchemaSchema, { version: BigInt(schema.version), block: toProtoBlock(schema.block, schema.version) });
+/** A state as it may be returned to Terraform: write-only attributes are never in state. */
+export function withoutWriteOnly(block: BlockSchema, state: ObjectValue): ObjectValue {
+  const out = { ...state };
+  for (const [name, attribute] of Object.entries(block.attributes)) if (attribute.writeOnly) out[name] = null;
+  return out;
 }

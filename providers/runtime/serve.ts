@@ -1,43 +1,22 @@
 /**
  * Plugin process start-up: the go-plugin handshake Terraform expects.
  *
- * Order matters for start-up time: check the cookie, mint the certificate, bind
- * the socket, print the one handshake line. Everything a plan does not need is
- * loaded lazily by the provider itself.
+ * Order matters for start-up time: check the cookie and the client certificate,
+ * mint the server certificate, bind the socket, print the one handshake line.
+ * Everything a plan does not need is loaded lazily by the provider itself. How the
+ * process ends (parent gone, signals, fatal errors) is lifecycle.ts.
  */
+import { create } from '@bufbuild/protobuf';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GrpcServer, type UnaryHandler } from './grpc-server';
+import { GrpcServer } from './grpc-server';
 import type { ProviderDefinition } from './interfaces';
+import { PARENT_GONE_EXIT_CODE, onEveryExit, watchParent } from './lifecycle';
 import { log } from './log';
 import { APP_PROTOCOL_VERSION, CORE_PROTOCOL_VERSION, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from './protocol';
-import type { ProviderServer } from './server';
-import { createServerCertificate } from './tls';
-
-/** The RPCs server.ts implements; the rest answer UNIMPLEMENTED. */
-export const PROVIDER_RPCS = [
-  'getMetadata',
-  'getProviderSchema',
-  'getResourceIdentitySchemas',
-  'getFunctions',
-  'validateProviderConfig',
-  'validateResourceConfig',
-  'validateDataResourceConfig',
-  'validateEphemeralResourceConfig',
-  'configureProvider',
-  'upgradeResourceState',
-  'readResource',
-  'planResourceChange',
-  'applyResourceChange',
-  'importResourceState',
-  'readDataSource',
-  'openEphemeralResource',
-  'renewEphemeralResource',
-  'closeEphemeralResource',
-  'callFunction',
-  'stopProvider',
-] as const;
+import type { ProviderServer } from './provider-server';
+import { ClientCertificateError, checkClientCertificate, createServerCertificate } from './tls';
 
 /** Writes nothing to stdout after the handshake: Terraform treats stdout as protocol. */
 function guardStdout(): void {
@@ -63,20 +42,31 @@ export async function serve<Client>(definition: ProviderDefinition<Client>): Pro
     process.exit(1);
   }
 
+  const clientCert = process.env.PLUGIN_CLIENT_CERT;
+  if (clientCert) {
+    try {
+      checkClientCertificate(clientCert);
+    } catch (error) {
+      if (!(error instanceof ClientCertificateError)) throw error;
+      // Never serve with a weaker client check than the one Terraform asked for.
+      process.stderr.write(`terraform-provider-${definition.name} refuses to start: ${error.message}. Terraform sets it to its own client certificate (PEM).\n`);
+      process.exit(1);
+    }
+  }
+
   const writeHandshake = process.stdout.write.bind(process.stdout);
   guardStdout();
   // A Ctrl-C reaches the plugin's process group too; Terraform turns it into StopProvider.
   process.on('SIGINT', () => log('debug', 'ignoring SIGINT; waiting for StopProvider'));
+  // With Terraform gone, writing a log line fails (EPIPE); that alone must not end the process.
+  process.stderr.on('error', () => undefined);
 
   // The protocol code (message descriptors, handlers) loads right after the
   // handshake line is out, while Terraform is still connecting.
   let provider: ProviderServer | undefined;
   const load = () => (provider ??= (require('./server') as typeof import('./server')).createProviderServer(definition));
   const providerService = () => (require('./gen/tfplugin6_pb') as typeof import('./gen/tfplugin6_pb')).Provider;
-  const controllerService = () => (require('./gen/grpc_controller_pb') as typeof import('./gen/grpc_controller_pb')).GRPCController;
-  const handlers: Record<string, UnaryHandler> = {};
-  for (const name of PROVIDER_RPCS) handlers[name] = (request: never) => load().handlers[name](request);
-  const clientCert = process.env.PLUGIN_CLIENT_CERT;
+  const controller = () => require('./gen/grpc_controller_pb') as typeof import('./gen/grpc_controller_pb');
   const cert = clientCert ? createServerCertificate() : undefined;
   const server = new GrpcServer({
     tls: cert && clientCert ? { key: cert.keyPem, cert: cert.certPem, clientCa: clientCert } : undefined,
@@ -85,19 +75,21 @@ export async function serve<Client>(definition: ProviderDefinition<Client>): Pro
 
   const socketDir = mkdtempSync(join(tmpdir(), 'plugin'));
   const socketPath = join(socketDir, 'plugin.sock');
-  const exit = (code: number) => {
-    rmSync(socketDir, { recursive: true, force: true });
-    process.exit(code);
-  };
-  server.addService('tfplugin6.Provider', handlers, providerService);
-  server.addService('plugin.GRPCController', {
+  // Shutdown, SIGTERM, SIGHUP, the parent going away, a fatal error: all end here.
+  onEveryExit(() => rmSync(socketDir, { recursive: true, force: true }));
+  watchParent((parent, now) => {
+    log('warn', 'the process that started the provider is gone; exiting', { parent, now });
+    process.exit(PARENT_GONE_EXIT_CODE);
+  });
+  // Every tfplugin6.Provider method goes to the ProviderServer method of its name.
+  server.addService('tfplugin6.Provider', providerService, load);
+  server.addService('plugin.GRPCController', () => controller().GRPCController, () => ({
     shutdown: async () => {
       // Reply first; exit once the answer is on its way.
-      setTimeout(() => exit(0), 10);
-      return {};
+      setTimeout(() => process.exit(0), 10);
+      return create(controller().EmptySchema);
     },
-  }, controllerService);
-  process.on('SIGTERM', () => exit(0));
+  }));
 
   await server.listen(socketPath);
   const certField = cert ? cert.certDer.toString('base64').replace(/=+$/, '') : '';

@@ -1,5 +1,7 @@
 /**
- * The self-signed server certificate go-plugin's AutoMTLS expects from a plugin.
+ * go-plugin's AutoMTLS, the plugin side: the self-signed server certificate a plugin
+ * presents, and the check of the client certificate Terraform sends (the only one
+ * the server trusts).
  *
  * Why hand-rolled DER instead of an X.509 library: the certificate is minted on
  * every provider launch and Terraform launches the provider about four times per
@@ -8,7 +10,7 @@
  * (RFC 5280 v3 certificate, ECDSA P-256 / SHA-256) and is covered by tests that
  * parse it with node's own X509Certificate and complete real TLS handshakes.
  */
-import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 
 export interface ServerCertificate {
   /** PEM, for the TLS server. */
@@ -144,4 +146,56 @@ function buildCertificate(privateKey: KeyObject, publicKey: KeyObject, now: Date
   );
   const signature = sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' });
   return sequence(tbs, signatureAlgorithm, bitString(signature));
+}
+
+/** PLUGIN_CLIENT_CERT cannot be trusted as given; the message says why (never the whole value). */
+export class ClientCertificateError extends Error {
+  constructor(reason: string) {
+    super(`PLUGIN_CLIENT_CERT is not a usable client certificate: ${reason}`);
+    this.name = 'ClientCertificateError';
+  }
+}
+
+const PEM_BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/g;
+
+/**
+ * Checks the client certificate Terraform handed over before anything is served: the
+ * server trusts exactly it, so a value that cannot be that certificate must stop the
+ * start rather than serve with no client check, or with one that rejects Terraform.
+ *
+ * Every PEM block must be a CERTIFICATE that parses as X.509 and is valid now (Go's
+ * TLS, on Terraform's side, refuses an expired or not-yet-valid certificate too); no
+ * other text may stand outside the blocks. go-plugin's own servers log a certificate
+ * that does not parse and serve with an empty trust list (every client refused);
+ * refusing to start says the same thing where Terraform shows it.
+ */
+export function checkClientCertificate(pem: string, now: Date = new Date()): void {
+  let blocks = 0;
+  let end = 0;
+  for (const begin of pem.matchAll(PEM_BEGIN)) {
+    const at = begin.index ?? 0;
+    if (at < end) continue; // a BEGIN inside a block already read
+    if (pem.slice(end, at).trim() !== '') throw new ClientCertificateError('it has text outside its PEM blocks');
+    const label = begin[1];
+    const endLine = `-----END ${label}-----`;
+    const close = pem.indexOf(endLine, at + begin[0].length);
+    if (close < 0) throw new ClientCertificateError(`the ${label} block has no "${endLine}" line (truncated?)`);
+    blocks++;
+    if (label !== 'CERTIFICATE') throw new ClientCertificateError(`block ${blocks} is a ${label}, not a CERTIFICATE`);
+    const body = pem.slice(at + begin[0].length, close);
+    if (!/^[A-Za-z0-9+/=\s]*$/.test(body)) throw new ClientCertificateError(`block ${blocks} is not base64 (PEM headers are not accepted)`);
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
+    } catch {
+      throw new ClientCertificateError(`block ${blocks} does not parse as an X.509 certificate`);
+    }
+    const validFrom = new Date(cert.validFrom);
+    const validTo = new Date(cert.validTo);
+    if (now < validFrom) throw new ClientCertificateError(`certificate ${blocks} is not valid before ${validFrom.toISOString()}`);
+    if (now > validTo) throw new ClientCertificateError(`certificate ${blocks} expired on ${validTo.toISOString()}`);
+    end = close + endLine.length;
+  }
+  if (blocks === 0) throw new ClientCertificateError('it holds no "-----BEGIN CERTIFICATE-----" block');
+  if (pem.slice(end).trim() !== '') throw new ClientCertificateError('it has text outside its PEM blocks');
 }

@@ -46,7 +46,7 @@ async function provider(typeName: string, values: Record<string, unknown>): Prom
     config: { msgpack: encodeValue(blockType(resource.schema.block), config) },
     clientCapabilities: { writeOnlyAttributesAllowed: true },
   });
-  const response = (await server.handlers.validateResourceConfig(request as never)) as pb.ValidateResourceConfig_Response;
+  const response = await server.validateResourceConfig(request);
   return {
     errors: response.diagnostics
       .filter((d) => d.severity === pb.Diagnostic_Severity.ERROR)

@@ -19,16 +19,10 @@ test('ProviderError: summary, detail and path kept; the message joins summary an
   expect(e).toBeInstanceOf(Error);
 });
 
-test('Diagnostics collects in order; hasErrors only for errors', () => {
-  const d = new Diagnostics().warning('w', 'detail', ['a']);
-  expect(d.hasErrors).toBe(false);
-  d.error('e');
-  d.add({ severity: 'warning', summary: 'x', detail: '' });
-  expect(d.hasErrors).toBe(true);
-  expect(d.items.map((i) => [i.severity, i.summary])).toEqual([
-    ['warning', 'w'],
-    ['error', 'e'],
-    ['warning', 'x'],
+test('Diagnostics collects in order, with severity, detail (empty by default) and path', () => {
+  const d = new Diagnostics().warning('w', 'detail', ['a']).error('e');
+  expect(d.items).toEqual([
+    { severity: 'warning', summary: 'w', detail: 'detail', path: ['a'] },
+    { severity: 'error', summary: 'e', detail: '', path: undefined },
   ]);
-  expect(d.items[1].detail).toBe('');
 });

@@ -10,7 +10,7 @@ import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GrpcError, GrpcServer, Status, type GrpcServerOptions, type UnaryHandler } from '../../../providers/runtime/grpc-server';
+import { GrpcError, GrpcServer, Status, type GrpcServerOptions, type ServiceImplementation } from '../../../providers/runtime/grpc-server';
 import { createServerCertificate, type ServerCertificate } from '../../../providers/runtime/tls';
 import * as pb from '../../../providers/runtime/gen/tfplugin6_pb';
 
@@ -25,11 +25,13 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function startServer(handlers: Record<string, UnaryHandler>, options: GrpcServerOptions = {}): Promise<string> {
+type ProviderImplementation = ServiceImplementation<(typeof pb.Provider)['method']>;
+
+async function startServer(implementation: ProviderImplementation, options: GrpcServerOptions = {}): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'grpc-test'));
   dirs.push(dir);
   const socket = join(dir, 's.sock');
-  const server = new GrpcServer(options).addService(PROVIDER, handlers, () => pb.Provider);
+  const server = new GrpcServer(options).addService(PROVIDER, () => pb.Provider, () => implementation);
   servers.push(server);
   await server.listen(socket);
   return socket;
@@ -165,12 +167,12 @@ describe('plaintext (h2c) over a unix socket', () => {
         readDataSource: async () => {
           throw new GrpcError(5, 'not found'); // NOT_FOUND: not in the Status table, passed through as is
         },
-        // A handler that breaks its Promise contract by throwing synchronously.
-        stopProvider: (() => {
+        // Hostile implementations, past the type checker on purpose: one that breaks its
+        // Promise contract by throwing synchronously, one whose response cannot be encoded.
+        stopProvider: ((): never => {
           throw new Error('thrown synchronously');
-        }) as unknown as UnaryHandler,
-        // A response the output type cannot encode.
-        getMetadata: async () => ({ serverCapabilities: 'not a message' }),
+        }) as ProviderImplementation['stopProvider'],
+        getMetadata: (async () => ({ serverCapabilities: 'not a message' })) as unknown as ProviderImplementation['getMetadata'],
       },
       { onCall: (path, code) => calls.push({ path, code }), maxMessageBytes: 64 * 1024 },
     );

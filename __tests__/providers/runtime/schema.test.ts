@@ -17,11 +17,12 @@ import {
   blockType,
   checkSchema,
   isOptionalComputed,
-  toProtoSchema,
+  withoutWriteOnly,
   type AttributeSchema,
   type BlockSchema,
   type Schema,
 } from '../../../providers/runtime/schema';
+import { schema as toProtoSchema } from '../../../providers/runtime/toproto';
 
 const attr = (type: CtyType, flags: Partial<AttributeSchema>): AttributeSchema => ({ type, description: `about ${JSON.stringify(type)}`, ...flags });
 
@@ -112,7 +113,7 @@ describe('checkSchema', () => {
   });
 });
 
-describe('toProtoSchema', () => {
+describe('toproto.schema (GetProviderSchema)', () => {
   // Through the wire and back, so the message is what Terraform would decode.
   const proto = fromBinary(SchemaSchema, toBinary(SchemaSchema, toProtoSchema(schema)));
   const attributes = (block: Schema_Block) => Object.fromEntries(block.attributes.map((a) => [a.name, a]));
@@ -149,8 +150,10 @@ describe('toProtoSchema', () => {
     const got = attributes(proto.block!);
     for (const [name, declared] of Object.entries(schema.block.attributes)) {
       expect(JSON.parse(Buffer.from(got[name].type).toString('utf8'))).toEqual(declared.type);
-      expect(got[name].description).toBe(declared.description);
+      if (name !== 'ports') expect(got[name].description).toBe(declared.description);
     }
+    // The protocol carries only a flag: the deprecation message goes into the description.
+    expect(got.ports.description).toBe('about ["list","number"]\n\n**Deprecated:** use port_range');
     expect(Buffer.from(got.shape.type).toString()).toBe('["object",{"a":"string","b":["set","bool"]}]');
     expect([got.password.sensitive, got.password.writeOnly]).toEqual([true, true]);
     expect([got.name.sensitive, got.name.writeOnly]).toEqual([false, false]);
@@ -170,6 +173,12 @@ describe('toProtoSchema', () => {
     expect([blocks.one.minItems, blocks.one.maxItems]).toEqual([0n, 0n]);
     expect(Object.keys(attributes(blocks.many.block!)).sort()).toEqual(['key', 'value']);
   });
+});
+
+test('withoutWriteOnly nulls write-only attributes and nothing else', () => {
+  const state = { name: 'n', password: 'hunter2', note: null };
+  expect(withoutWriteOnly(schema.block, state)).toEqual({ name: 'n', password: null, note: null });
+  expect(state.password).toBe('hunter2'); // a copy
 });
 
 test('isOptionalComputed: optional+computed, or a default', () => {

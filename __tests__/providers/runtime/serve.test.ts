@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as tls from 'node:tls';
@@ -18,9 +18,10 @@ import { EmptySchema } from '../../../providers/runtime/gen/grpc_controller_pb';
 import * as pb from '../../../providers/runtime/gen/tfplugin6_pb';
 import type { ProviderDefinition } from '../../../providers/runtime/interfaces';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../../../providers/runtime/protocol';
-import { PROVIDER_RPCS } from '../../../providers/runtime/serve';
+import { NOT_SERVED } from '../../../providers/runtime/provider-server';
 import { createProviderServer } from '../../../providers/runtime/server';
 import { createServerCertificate } from '../../../providers/runtime/tls';
+import { clientCertificateCases } from '../../helpers/client-certs';
 
 const DIST = resolve(__dirname, '..', '..', '..', 'dist', 'provider');
 const LAUNCHER = join(DIST, 'launcher.cjs');
@@ -40,24 +41,28 @@ afterAll(() => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
-function launch(env: Record<string, string | undefined>): Plugin {
+/** How the plugin executable starts the provider: node, the launcher, the bundle and its code-cache key. */
+function providerCommand(env: Record<string, string | undefined>): { args: string[]; env: Record<string, string | undefined> } {
   if (!existsSync(BUNDLE) || !existsSync(LAUNCHER)) throw new Error(`${BUNDLE} or ${LAUNCHER} is missing: run npm run build first`);
   // The code-cache key, as scripts/build.ts computes it (so the build's warmed cache is used, not a new one written).
   const hash = createHash('sha256').update(readFileSync(BUNDLE)).digest('hex').slice(0, 16);
   const base: Record<string, string | undefined> = { ...process.env };
   for (const k of [MAGIC_COOKIE_KEY, 'PLUGIN_PROTOCOL_VERSIONS', 'PLUGIN_CLIENT_CERT', 'TF_LOG', 'TF_LOG_PROVIDER']) delete base[k];
   // Any code cache the launcher writes goes to a throwaway directory, not the user's.
-  const child = spawn(process.execPath, [LAUNCHER, BUNDLE, hash], {
-    env: { ...base, QIANFAN_CODE_CACHE_DIR: cacheDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return { args: [LAUNCHER, BUNDLE, hash], env: { ...base, QIANFAN_CODE_CACHE_DIR: cacheDir, ...env } };
+}
+
+function launch(env: Record<string, string | undefined>): Plugin {
+  const command = providerCommand(env);
+  const child = spawn(process.execPath, command.args, { env: command.env, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
   child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+    // 'close', not 'exit': only then has everything the process wrote on stdout and stderr arrived.
+    child.on('close', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
   return { child, stdout: () => out, stderr: () => err, exited };
 }
@@ -124,6 +129,29 @@ describe('refusing to run', () => {
     expect((await protocol5.exited).code).toBe(1);
     expect(protocol5.stdout()).toBe('');
     expect(protocol5.stderr()).toMatch(/6/);
+  });
+});
+
+describe('refusing a PLUGIN_CLIENT_CERT it cannot trust: exit 1, the reason on stderr, no handshake line, no socket', () => {
+  const cases = clientCertificateCases().bad.map(([what, pem, reason]) => {
+    const tmp = mkdtempSync(join(tmpdir(), 'serve-test-tmp'));
+    return { what, reason, tmp, plugin: undefined as Plugin | undefined, pem };
+  });
+  beforeAll(() => {
+    for (const c of cases) c.plugin = launch({ [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '5,6', PLUGIN_CLIENT_CERT: c.pem, TMPDIR: c.tmp });
+  });
+  afterAll(() => {
+    for (const c of cases) rmSync(c.tmp, { recursive: true, force: true });
+  });
+
+  test.each(cases.map((c) => [c.what, c] as const))('%s', async (_what, c) => {
+    const plugin = c.plugin!;
+    const { code } = await plugin.exited;
+    expect(code).toBe(1);
+    expect(plugin.stdout()).toBe('');
+    expect(plugin.stderr()).toMatch(/^terraform-provider-qianfan refuses to start: PLUGIN_CLIENT_CERT is not a usable client certificate: /);
+    expect(plugin.stderr()).toMatch(c.reason);
+    expect(readdirSync(c.tmp)).toEqual([]);
   });
 });
 
@@ -287,7 +315,60 @@ describe('serving without TLS (PLUGIN_CLIENT_CERT absent, as with TF_DISABLE_PLU
   });
 });
 
-describe('PROVIDER_RPCS', () => {
+/** True while `pid` runs (a zombie, exited but not yet reaped by its new parent, counts as gone). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(condition: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) if (condition()) return true;
+  return condition();
+}
+
+describe('every way out removes the socket directory', () => {
+  test('SIGHUP (a closed terminal): exits 129, socket directory removed', async () => {
+    const plugin = launch({ [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6' });
+    const socketPath = HANDSHAKE.exec(await handshakeLine(plugin))![1];
+    plugin.child.kill('SIGHUP');
+    expect((await plugin.exited).code).toBe(129);
+    expect(existsSync(dirname(socketPath))).toBe(false);
+  });
+
+  test('its parent SIGKILLed mid-run (Terraform killed): the provider exits within a few seconds, socket directory removed', async () => {
+    // A stand-in for Terraform: starts the provider with piped stdout/stderr, relays the
+    // handshake line and reports the provider's pid; then it is killed with SIGKILL.
+    const command = providerCommand({ [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6', PLUGIN_CLIENT_CERT: createServerCertificate().certPem });
+    const parentScript = `
+      const child = require('node:child_process').spawn(process.execPath, ${JSON.stringify(command.args)}, { stdio: ['ignore', 'pipe', 'pipe'] });
+      process.stdout.write('pid ' + child.pid + '\\n');
+      child.stdout.on('data', (d) => process.stdout.write(d));
+      child.stderr.on('data', () => undefined);
+      setInterval(() => undefined, 1000);`;
+    const parent = spawn(process.execPath, ['-e', parentScript], { env: command.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(parent);
+    let out = '';
+    parent.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    expect(await waitUntil(() => /\|grpc\|/.test(out), 10_000)).toBe(true);
+    const pid = Number(/^pid (\d+)$/m.exec(out)![1]);
+    const socketPath = /\|unix\|([^|]+)\|grpc\|/.exec(out)![1];
+    expect(running(pid) && existsSync(socketPath)).toBe(true);
+    try {
+      const killedAt = Date.now();
+      parent.kill('SIGKILL');
+      expect(await waitUntil(() => !running(pid), 5000)).toBe(true);
+      expect(Date.now() - killedAt).toBeLessThan(5000);
+      expect(existsSync(dirname(socketPath))).toBe(false);
+    } finally {
+      if (running(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+});
+
+describe('the RPCs served', () => {
   const definition: ProviderDefinition<null> = {
     name: 'test',
     version: '0',
@@ -298,12 +379,10 @@ describe('PROVIDER_RPCS', () => {
     functions: [],
   };
 
-  test('lists exactly the handlers createProviderServer implements', () => {
-    expect([...PROVIDER_RPCS].sort()).toEqual(Object.keys(createProviderServer(definition).handlers).sort());
-  });
-
-  test('each is a unary method of tfplugin6.Provider', () => {
-    const methods = new Map(pb.Provider.methods.map((m) => [m.localName, m.methodKind]));
-    for (const name of PROVIDER_RPCS) expect([name, methods.get(name)]).toEqual([name, 'unary']);
+  test('every unary method of tfplugin6.Provider but the ones listed as not served, and nothing else', () => {
+    const served = Object.keys(createProviderServer(definition)).sort();
+    const declared = pb.Provider.methods.filter((m) => m.methodKind === 'unary').map((m) => m.localName);
+    expect(served).toEqual(declared.filter((name) => !(NOT_SERVED as readonly string[]).includes(name)).sort());
+    expect(NOT_SERVED.every((name) => declared.includes(name))).toBe(true);
   });
 });

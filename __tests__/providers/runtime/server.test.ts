@@ -3,16 +3,8 @@
  * go-cty's msgpack / JSON forms, over a small provider defined here. Expectations
  * come from the protocol (docs/architecture.md §3, hashicorp/terraform docs/plugin-protocol).
  */
-import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
-import {
-  CtyNumber,
-  decodeValue,
-  encodeValue,
-  isUnknown,
-  unknown,
-  type CtyType,
-  type CtyValue,
-} from '../../../providers/runtime/cty';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { CtyNumber, encodeValue, isUnknown, unknown } from '../../../providers/runtime/cty';
 import { ProviderError, type Diagnostics } from '../../../providers/runtime/diagnostics';
 import * as pb from '../../../providers/runtime/gen/tfplugin6_pb';
 import {
@@ -27,7 +19,7 @@ import {
 } from '../../../providers/runtime/interfaces';
 import { blockType, type AttributeValidator, type Schema } from '../../../providers/runtime/schema';
 import { createProviderServer, type ProviderServer } from '../../../providers/runtime/server';
-import { privateBytes, privateData } from '../../helpers/provider-rpc';
+import { captureStderr, dv, errors, jsonDv, pathOf, privateBytes, privateData, rpc, val } from '../../helpers/provider-rpc';
 
 // ---------------------------------------------------------------------------
 // The test provider
@@ -167,20 +159,6 @@ const definition: ProviderDefinition<Client> = {
 
 let server: ProviderServer;
 
-/** Calls a handler with a message, through the wire form as Terraform would send it. */
-async function rpc<I extends DescMessage, O extends DescMessage>(name: string, input: I, output: O, init: MessageInitShape<I>): Promise<MessageShape<O>> {
-  const request = fromBinary(input, toBinary(input, create(input, init)));
-  const response = (await server.handlers[name](request as never)) as MessageShape<O>;
-  return fromBinary(output, toBinary(output, response));
-}
-
-const dv = (type: CtyType, value: CtyValue) => create(pb.DynamicValueSchema, { msgpack: encodeValue(type, value) });
-const jsonDv = (json: string) => create(pb.DynamicValueSchema, { json: new TextEncoder().encode(json) });
-const val = (type: CtyType, value: pb.DynamicValue | undefined) => {
-  if (!value) throw new Error('no DynamicValue in the response');
-  return decodeValue(type, value.msgpack);
-};
-
 function emptyThing(): ObjectValue {
   return { name: null, size: null, mode: null, region: null, password: null, tags: null, labels: null, id: null, etag: null };
 }
@@ -188,37 +166,8 @@ const thingConfig = (values: ObjectValue): ObjectValue => ({ ...emptyThing(), ..
 
 const priorState: ObjectValue = thingConfig({ name: 'web', size: n(3), mode: 'fast', region: 'eu', tags: ['a'], id: 'id-1', etag: 'etag-1' });
 
-type Diag = pb.Diagnostic;
-const errors = (diagnostics: Diag[]) => diagnostics.filter((d) => d.severity === pb.Diagnostic_Severity.ERROR);
-
-/** The steps of a diagnostic's attribute path, in a readable form. */
-function pathOf(d: Diag): (string | number | { key: string })[] {
-  return (d.attribute?.steps ?? []).map((s) => {
-    switch (s.selector.case) {
-      case 'attributeName':
-        return s.selector.value;
-      case 'elementKeyInt':
-        return Number(s.selector.value);
-      case 'elementKeyString':
-        return { key: s.selector.value };
-      default:
-        throw new Error('empty step');
-    }
-  });
-}
-
-/** Silences the provider log on stderr for a test, and returns what it wrote. */
-function captureStderr(): { lines: () => string[]; restore: () => void } {
-  const written: string[] = [];
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  return { lines: () => written.join('').split('\n').filter(Boolean), restore: () => spy.mockRestore() };
-}
-
 async function configure(endpoint: string | null = 'https://svc') {
-  return rpc('configureProvider', pb.ConfigureProvider_RequestSchema, pb.ConfigureProvider_ResponseSchema, {
+  return rpc(server, 'configureProvider', {
     terraformVersion: '1.11.4',
     config: dv(PROVIDER, { endpoint }),
   });
@@ -233,7 +182,7 @@ beforeEach(() => {
 
 describe('GetProviderSchema / GetMetadata / GetFunctions', () => {
   test('schemas for the provider, every resource and data source; every attribute exactly one kind', async () => {
-    const r = await rpc('getProviderSchema', pb.GetProviderSchema_RequestSchema, pb.GetProviderSchema_ResponseSchema, {});
+    const r = await rpc(server, 'getProviderSchema', {});
     expect(r.provider).toBeDefined(); // must be present, even when empty
     expect(Object.keys(r.resourceSchemas).sort()).toEqual(['test_plain', 'test_thing']);
     expect(Object.keys(r.dataSourceSchemas)).toEqual(['test_lookup']);
@@ -248,8 +197,8 @@ describe('GetProviderSchema / GetMetadata / GetFunctions', () => {
   });
 
   test('functions: parameters and return type as cty type JSON, null allowed only where declared', async () => {
-    const schema = await rpc('getProviderSchema', pb.GetProviderSchema_RequestSchema, pb.GetProviderSchema_ResponseSchema, {});
-    const functions = await rpc('getFunctions', pb.GetFunctions_RequestSchema, pb.GetFunctions_ResponseSchema, {});
+    const schema = await rpc(server, 'getProviderSchema', {});
+    const functions = await rpc(server, 'getFunctions', {});
     for (const fns of [schema.functions, functions.functions]) {
       expect(Object.keys(fns).sort()).toEqual(['or_default', 'repeat']);
       const repeat = fns.repeat;
@@ -263,11 +212,11 @@ describe('GetProviderSchema / GetMetadata / GetFunctions', () => {
   });
 
   test('GetMetadata lists the same types and functions; GetResourceIdentitySchemas answers empty', async () => {
-    const m = await rpc('getMetadata', pb.GetMetadata_RequestSchema, pb.GetMetadata_ResponseSchema, {});
+    const m = await rpc(server, 'getMetadata', {});
     expect(m.resources.map((x) => x.typeName).sort()).toEqual(['test_plain', 'test_thing']);
     expect(m.dataSources.map((x) => x.typeName)).toEqual(['test_lookup']);
     expect(m.functions.map((x) => x.name).sort()).toEqual(['or_default', 'repeat']);
-    const ids = await rpc('getResourceIdentitySchemas', pb.GetResourceIdentitySchemas_RequestSchema, pb.GetResourceIdentitySchemas_ResponseSchema, {});
+    const ids = await rpc(server, 'getResourceIdentitySchemas', {});
     expect(Object.keys(ids.identitySchemas)).toEqual([]);
     expect(ids.diagnostics).toEqual([]);
   });
@@ -280,11 +229,33 @@ describe('GetProviderSchema / GetMetadata / GetFunctions', () => {
 
 describe('validate RPCs', () => {
   const validateThing = (config: ObjectValue, clientCapabilities?: MessageInitShape<typeof pb.ClientCapabilitiesSchema>) =>
-    rpc('validateResourceConfig', pb.ValidateResourceConfig_RequestSchema, pb.ValidateResourceConfig_ResponseSchema, {
+    rpc(server, 'validateResourceConfig', {
       typeName: 'test_thing',
       config: dv(THING, thingConfig(config)),
       clientCapabilities: clientCapabilities ? create(pb.ClientCapabilitiesSchema, clientCapabilities) : undefined,
     });
+
+  test('a deprecated argument that is set (known or not) warns with its message, at its path', async () => {
+    const oldSchema: Schema = {
+      version: 0,
+      block: {
+        description: '',
+        attributes: {
+          name: { type: 'string', description: '', optional: true },
+          old_name: { type: 'string', description: '', optional: true, deprecated: 'use "name" instead' },
+        },
+      },
+    };
+    const old = createProviderServer({ ...definition, resources: [{ ...thing, typeName: 'test_old', schema: oldSchema }] });
+    const validate = (config: ObjectValue) => rpc(old, 'validateResourceConfig', { typeName: 'test_old', config: dv(blockType(oldSchema.block), config) });
+    for (const value of ['legacy', unknown()]) {
+      const r = await validate({ name: null, old_name: value });
+      expect(r.diagnostics.map((d) => [d.severity, d.summary, d.detail, pathOf(d)])).toEqual([
+        [pb.Diagnostic_Severity.WARNING, 'Deprecated argument', '"old_name" is deprecated: use "name" instead', ['old_name']],
+      ]);
+    }
+    expect((await validate({ name: 'new', old_name: null })).diagnostics).toEqual([]);
+  });
 
   test('attribute validators run, and the diagnostic carries the attribute path', async () => {
     const r = await validateThing({ name: 'has space' });
@@ -327,11 +298,11 @@ describe('validate RPCs', () => {
   });
 
   test('provider and data source configs are validated the same way', async () => {
-    const p = await rpc('validateProviderConfig', pb.ValidateProviderConfig_RequestSchema, pb.ValidateProviderConfig_ResponseSchema, {
+    const p = await rpc(server, 'validateProviderConfig', {
       config: dv(PROVIDER, { endpoint: 'a b' }),
     });
     expect(p.diagnostics.map(pathOf)).toEqual([['endpoint']]);
-    const d = await rpc('validateDataResourceConfig', pb.ValidateDataResourceConfig_RequestSchema, pb.ValidateDataResourceConfig_ResponseSchema, {
+    const d = await rpc(server, 'validateDataResourceConfig', {
       typeName: 'test_lookup',
       config: dv(LOOKUP, { key: 'x y', value: null }),
     });
@@ -339,7 +310,7 @@ describe('validate RPCs', () => {
   });
 
   test('an unknown type name is an error diagnostic, not a failed RPC', async () => {
-    const r = await rpc('validateResourceConfig', pb.ValidateResourceConfig_RequestSchema, pb.ValidateResourceConfig_ResponseSchema, {
+    const r = await rpc(server, 'validateResourceConfig', {
       typeName: 'test_nope',
       config: dv(THING, thingConfig({ name: 'x' })),
     });
@@ -355,7 +326,7 @@ describe('ConfigureProvider', () => {
   });
 
   test('operations before a successful configure are refused with a diagnostic', async () => {
-    const r = await rpc('readDataSource', pb.ReadDataSource_RequestSchema, pb.ReadDataSource_ResponseSchema, {
+    const r = await rpc(server, 'readDataSource', {
       typeName: 'test_lookup',
       config: dv(LOOKUP, { key: 'k', value: null }),
     });
@@ -366,7 +337,7 @@ describe('ConfigureProvider', () => {
 
 describe('PlanResourceChange', () => {
   const planThing = (prior: ObjectValue | null, config: ObjectValue | null, extra: MessageInitShape<typeof pb.PlanResourceChange_RequestSchema> = {}) =>
-    rpc('planResourceChange', pb.PlanResourceChange_RequestSchema, pb.PlanResourceChange_ResponseSchema, {
+    rpc(server, 'planResourceChange', {
       typeName: 'test_thing',
       priorState: dv(THING, prior),
       config: dv(THING, config),
@@ -444,7 +415,7 @@ describe('PlanResourceChange', () => {
 
 describe('ApplyResourceChange', () => {
   const applyThing = (prior: ObjectValue | null, planned: ObjectValue | null, config: ObjectValue | null = planned) =>
-    rpc('applyResourceChange', pb.ApplyResourceChange_RequestSchema, pb.ApplyResourceChange_ResponseSchema, {
+    rpc(server, 'applyResourceChange', {
       typeName: 'test_thing',
       priorState: dv(THING, prior),
       plannedState: dv(THING, planned),
@@ -542,7 +513,7 @@ describe('ApplyResourceChange', () => {
 
 describe('UpgradeResourceState (JSON of the stored state → msgpack in the current schema)', () => {
   const upgrade = (json: string, version = 2n, typeName = 'test_thing') =>
-    rpc('upgradeResourceState', pb.UpgradeResourceState_RequestSchema, pb.UpgradeResourceState_ResponseSchema, {
+    rpc(server, 'upgradeResourceState', {
       typeName,
       version,
       rawState: { json: new TextEncoder().encode(json) },
@@ -586,7 +557,7 @@ describe('UpgradeResourceState (JSON of the stored state → msgpack in the curr
   });
 
   test('flatmap-only state, a wrong value type, an unknown type name: error diagnostics', async () => {
-    const flatmap = await rpc('upgradeResourceState', pb.UpgradeResourceState_RequestSchema, pb.UpgradeResourceState_ResponseSchema, {
+    const flatmap = await rpc(server, 'upgradeResourceState', {
       typeName: 'test_thing',
       version: 0n,
       rawState: { flatmap: { name: 'web' } },
@@ -606,7 +577,7 @@ describe('ReadResource / ImportResourceState / ReadDataSource', () => {
   beforeEach(() => configure());
 
   const read = (state: ObjectValue | null) =>
-    rpc('readResource', pb.ReadResource_RequestSchema, pb.ReadResource_ResponseSchema, {
+    rpc(server, 'readResource', {
       typeName: 'test_thing',
       currentState: dv(THING, state),
       private: privateBytes({ p: 42 }),
@@ -628,7 +599,7 @@ describe('ReadResource / ImportResourceState / ReadDataSource', () => {
   });
 
   test('JSON DynamicValues are accepted as input (answers are msgpack)', async () => {
-    const r = await rpc('readResource', pb.ReadResource_RequestSchema, pb.ReadResource_ResponseSchema, {
+    const r = await rpc(server, 'readResource', {
       typeName: 'test_thing',
       currentState: jsonDv('{"name":"web","size":1.5,"mode":"m","region":null,"password":null,"tags":["t"],"labels":null,"id":"id-1","etag":"e"}'),
     });
@@ -637,26 +608,26 @@ describe('ReadResource / ImportResourceState / ReadDataSource', () => {
   });
 
   test('import: the state for an id, write-only nulled; a missing object is an error', async () => {
-    const ok = await rpc('importResourceState', pb.ImportResourceState_RequestSchema, pb.ImportResourceState_ResponseSchema, { typeName: 'test_thing', id: 'abc' });
+    const ok = await rpc(server, 'importResourceState', { typeName: 'test_thing', id: 'abc' });
     expect(ok.importedResources.map((r) => r.typeName)).toEqual(['test_thing']);
     const state = val(THING, ok.importedResources[0].state) as ObjectValue;
     expect([state.id, state.name, state.password]).toEqual(['abc', 'imported-abc', null]);
-    const missing = await rpc('importResourceState', pb.ImportResourceState_RequestSchema, pb.ImportResourceState_ResponseSchema, { typeName: 'test_thing', id: 'missing' });
+    const missing = await rpc(server, 'importResourceState', { typeName: 'test_thing', id: 'missing' });
     expect(missing.importedResources).toEqual([]);
     expect(errors(missing.diagnostics).map((d) => d.summary)).toEqual(['Cannot import non-existent remote object']);
-    const unsupported = await rpc('importResourceState', pb.ImportResourceState_RequestSchema, pb.ImportResourceState_ResponseSchema, { typeName: 'test_plain', id: 'x' });
+    const unsupported = await rpc(server, 'importResourceState', { typeName: 'test_plain', id: 'x' });
     expect(errors(unsupported.diagnostics)).toHaveLength(1);
   });
 
   test('data source: a fully known state; an unknown left in it is an error', async () => {
-    const ok = await rpc('readDataSource', pb.ReadDataSource_RequestSchema, pb.ReadDataSource_ResponseSchema, {
+    const ok = await rpc(server, 'readDataSource', {
       typeName: 'test_lookup',
       config: dv(LOOKUP, { key: 'k', value: null }),
     });
     expect(val(LOOKUP, ok.state)).toEqual({ key: 'k', value: 'https://svc:k' });
     const stderr = captureStderr();
     try {
-      const bad = await rpc('readDataSource', pb.ReadDataSource_RequestSchema, pb.ReadDataSource_ResponseSchema, {
+      const bad = await rpc(server, 'readDataSource', {
         typeName: 'test_lookup',
         config: dv(LOOKUP, { key: 'unknowable', value: null }),
       });
@@ -670,7 +641,7 @@ describe('ReadResource / ImportResourceState / ReadDataSource', () => {
 
 describe('CallFunction', () => {
   const callFn = (name: string, args: pb.DynamicValue[]) =>
-    rpc('callFunction', pb.CallFunction_RequestSchema, pb.CallFunction_ResponseSchema, { name, arguments: args });
+    rpc(server, 'callFunction', { name, arguments: args });
 
   test('a call returns its result in msgpack', async () => {
     const r = await callFn('repeat', [dv('string', 'ab'), dv('number', n(3))]);
@@ -716,14 +687,14 @@ describe('StopProvider', () => {
           reject(new ProviderError('Stopped', 'Terraform asked the provider to stop'));
         });
       });
-    const apply = rpc('applyResourceChange', pb.ApplyResourceChange_RequestSchema, pb.ApplyResourceChange_ResponseSchema, {
+    const apply = rpc(server, 'applyResourceChange', {
       typeName: 'test_thing',
       priorState: dv(THING, null),
       plannedState: dv(THING, thingConfig({ name: 'web', size: n(3), mode: unknown(), id: unknown(), etag: unknown() })),
       config: dv(THING, thingConfig({ name: 'web' })),
     });
     await new Promise((resolve) => setImmediate(resolve));
-    const stop = await rpc('stopProvider', pb.StopProvider_RequestSchema, pb.StopProvider_ResponseSchema, {});
+    const stop = await rpc(server, 'stopProvider', {});
     expect(stop.Error).toBe('');
     const r = await apply;
     expect(aborted).toBe(true);

@@ -1,10 +1,12 @@
 /**
  * The plugin's self-signed certificate, checked against what go-plugin's AutoMTLS
  * expects (hashicorp/go-plugin mtls.go) and RFC 5280, with node's X509Certificate
- * and a small independent DER reader; and the DER primitives against X.690.
+ * and a small independent DER reader; the DER primitives against X.690; and the
+ * check of the client certificate Terraform sends (PLUGIN_CLIENT_CERT).
  */
 import { X509Certificate, createPrivateKey, createPublicKey, verify } from 'node:crypto';
-import { createServerCertificate, objectIdentifier, tlv } from '../../../providers/runtime/tls';
+import { checkClientCertificate, createServerCertificate, objectIdentifier, tlv } from '../../../providers/runtime/tls';
+import { clientCertificateCases } from '../../helpers/client-certs';
 
 interface Der {
   tag: number;
@@ -250,5 +252,25 @@ describe('DER primitives (X.690)', () => {
   ])('OID %s → %s', (dotted, der) => {
     expect(hex(objectIdentifier(dotted))).toBe(der);
     expect(decodeOid(objectIdentifier(dotted).subarray(2))).toBe(dotted);
+  });
+});
+
+describe('checkClientCertificate (PLUGIN_CLIENT_CERT)', () => {
+  const cases = clientCertificateCases();
+
+  test.each(cases.good)('accepts %s', (_what, pem) => {
+    expect(() => checkClientCertificate(pem)).not.toThrow();
+  });
+
+  test.each(cases.bad)('refuses %s, saying why', (_what, pem, reason) => {
+    expect(() => checkClientCertificate(pem)).toThrow(reason);
+    expect(() => checkClientCertificate(pem)).toThrow(/^PLUGIN_CLIENT_CERT is not a usable client certificate: /);
+  });
+
+  test('validity is judged at the time given', () => {
+    const cert = createServerCertificate(new Date('2030-01-01T00:00:00Z')).certPem;
+    expect(() => checkClientCertificate(cert, new Date('2030-06-01T00:00:00Z'))).not.toThrow();
+    expect(() => checkClientCertificate(cert, new Date('2029-12-31T00:00:00Z'))).toThrow(/not valid before 2029-12-31T23:59:30/);
+    expect(() => checkClientCertificate(cert, new Date('2041-01-01T00:00:00Z'))).toThrow(/expired on 2039-/);
   });
 });

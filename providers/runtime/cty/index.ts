@@ -5,9 +5,10 @@
  * - number.ts  CtyNumber, the lossless number
  * - values.ts  CtyValue model: null, Unknown, string, boolean, CtyNumber, arrays
  *              (list/set/tuple), Map (map), plain objects (object), DynamicValue
- * - msgpack.ts encodeValue / decodeValue (DynamicValue.msgpack)
- * - json.ts    encodeJsonValue / decodeJsonValue / parseJsonLossless (RawState.json,
+ * - msgpack/   encodeValue / decodeValue (DynamicValue.msgpack)
+ * - json/      encodeJsonValue / decodeJsonValue / parseJsonLossless (RawState.json,
  *              DynamicValue.json)
+ * - path.ts    attribute paths and CtyCodecError
  */
 export {
   type CtyType,
@@ -41,6 +42,7 @@ export {
   unknown,
   isUnknown,
   isWhollyKnown,
+  firstUnknownPath,
   isObjectRecord,
   normalizeString,
   valueEquals,

@@ -17,6 +17,7 @@
  *                   `null` / `Unknown` for a null / unknown value of unknown type
  */
 import { CtyNumber } from './number';
+import type { CtyPathStep } from './path';
 import {
   compareUtf8,
   isObjectType,
@@ -134,6 +135,29 @@ export function isWhollyKnown(v: CtyValue | undefined): boolean {
   }
   for (const k of Object.keys(v)) if (!isWhollyKnown(v[k])) return false;
   return true;
+}
+
+/** Where the first unknown inside `v` is (depth first), or null when it is wholly known. */
+export function firstUnknownPath(v: CtyValue | undefined, path: CtyPathStep[] = []): CtyPathStep[] | null {
+  if (v instanceof Unknown) return path;
+  if (v instanceof DynamicValue) return firstUnknownPath(v.value, path);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const found = firstUnknownPath(v[i], [...path, i]);
+      if (found) return found;
+    }
+  } else if (v instanceof Map) {
+    for (const [k, e] of v) {
+      const found = firstUnknownPath(e, [...path, { key: k }]);
+      if (found) return found;
+    }
+  } else if (isObjectRecord(v)) {
+    for (const k of Object.keys(v)) {
+      const found = firstUnknownPath(v[k], [...path, k]);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 /** Entries of a map value (Map or, leniently, plain object), keys in UTF-8 byte order. */

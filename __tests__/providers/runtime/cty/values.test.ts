@@ -2,13 +2,16 @@ import {
   CtyNumber,
   DynamicValue,
   Unknown,
+  firstUnknownPath,
   isUnknown,
   isWhollyKnown,
   setDedupe,
   setEquals,
   unknown,
   valueEquals,
+  type CtyPathStep,
   type CtyType,
+  type CtyValue,
 } from '../../../../providers/runtime/cty';
 
 const n = (x: number | string) => CtyNumber.of(x);
@@ -105,5 +108,24 @@ describe('sets', () => {
   test('setDedupe keeps the first of equal known elements and every unknown', () => {
     expect(setDedupe('number', [n(1), n('1.0'), n(2)]).map(String)).toEqual(['1', '2']);
     expect(setDedupe('string', [unknown(), unknown(), 'a', 'a'])).toEqual([unknown(), unknown(), 'a']);
+  });
+});
+
+describe('firstUnknownPath', () => {
+  const u = unknown();
+  test.each([
+    ['null', null, null],
+    ['a known string', 'x', null],
+    ['a known number', n(1), null],
+    ['the value itself', u, []],
+    ['an object attribute', { a: 'x', b: u }, ['b']],
+    ['a list element', ['x', 'y', u], [2]],
+    ['a map entry', new Map([['k', u]]), [{ key: 'k' }]],
+    ['inside a dynamic value', new DynamicValue(['list', 'string'], ['a', u]), [1]],
+    ['deep: object → list → map', { outer: [null, new Map([['env', u]])] }, ['outer', 1, { key: 'env' }]],
+    ['the first of two, depth first', { a: [u], b: u }, ['a', 0]],
+    ['a wholly known nest', { a: [new Map([['k', n(2)]])] }, null],
+  ] as [string, CtyValue, CtyPathStep[] | null][])('%s', (_what, value, path) => {
+    expect(firstUnknownPath(value)).toEqual(path);
   });
 });
