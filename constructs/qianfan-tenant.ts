@@ -209,8 +209,6 @@ export class QianfanTenant extends Construct {
         mode: s.mode,
         enabled: s.enabled,
         dependsOn: [this.connector],
-        // Deleting a connector deletes its schedule (aPaaS): a replaced connector gets it back.
-        lifecycle: { replaceTriggeredBy: [`${this.connector.terraformResourceType}.${this.connector.friendlyUniqueId}.created_at`] },
         provider: props.provider,
       });
     }

@@ -32,11 +32,12 @@ test('no secret is passed anywhere: the connector gets the client id and follows
   expect(text).not.toMatch(/client_secret(?!_version|_in_sync)/);
 });
 
-test('the schedule is replaced with a replaced connector (aPaaS deletes it with the connector)', () => {
+test('the schedule only depends on the connector: it survives a replaced connector (aPaaS keeps it)', () => {
   const { json } = build();
   const [connectorId] = Object.keys(json.resource.qianfan_apaas_hr_connector);
-  const schedule = only(json.resource.qianfan_apaas_sync_schedule) as { lifecycle: { replace_triggered_by: string[] } };
-  expect(schedule.lifecycle.replace_triggered_by).toEqual([`qianfan_apaas_hr_connector.${connectorId}.created_at`]);
+  const schedule = only(json.resource.qianfan_apaas_sync_schedule) as { depends_on: string[]; lifecycle?: unknown };
+  expect(schedule.depends_on).toEqual([`qianfan_apaas_hr_connector.${connectorId}`]);
+  expect(schedule.lifecycle).toBeUndefined();
 });
 
 test('secretVersion null: no rotation trigger on the app or the connector', () => {

@@ -639,9 +639,14 @@ describe('deleting the connector', () => {
     await api.call('PUT', `/api/v1/tenants/${tenantId}/sync-schedule`, { cron: '0 3 * * *', time_zone: 'Asia/Shanghai', mode: 'full', enabled: true });
     const del = await api.call('DELETE', `/api/v1/tenants/${tenantId}/hr-connector`);
     expect(del.status).toBe(200);
-    expect(del.body).toEqual({ deleted: true, user_source: 'hr_assistant', retained: ['user_source', 'users', 'departments'] });
+    expect(del.body).toEqual({ deleted: true, user_source: 'hr_assistant', retained: ['user_source', 'users', 'departments', 'sync_schedule'] });
     expect((await api.call('GET', `/api/v1/tenants/${tenantId}/hr-connector`)).status).toBe(404);
-    expect((await api.call('GET', `/api/v1/tenants/${tenantId}/sync-schedule`)).status).toBe(404);
+    // The schedule stays; a tick without a connector runs nothing.
+    expect((await api.call<Schedule>('GET', `/api/v1/tenants/${tenantId}/sync-schedule`)).body).toMatchObject({ cron: '0 3 * * *', mode: 'full' });
+    const runsBefore = (await api.call<List<Run>>('GET', `/api/v1/tenants/${tenantId}/sync-runs?page_size=100`)).body.total;
+    await fireSchedule(tenantId);
+    await new Promise((res) => setTimeout(res, 500));
+    expect((await api.call<List<Run>>('GET', `/api/v1/tenants/${tenantId}/sync-runs?page_size=100`)).body.total).toBe(runsBefore);
     expect((await api.call('DELETE', `/api/v1/tenants/${tenantId}/hr-connector`)).status).toBe(404);
     expect((await api.call<Tenant>('GET', `/api/v1/tenants/${tenantId}`)).body.user_source).toBe('hr_assistant');
     expect(await allUsers(tenantId)).toHaveLength(initial.counts.users_total);

@@ -129,20 +129,20 @@ export interface ScheduleArgs {
   mode?: Hcl;
   enabled?: Hcl;
   /**
-   * The connector instance the schedule belongs to. aPaaS deletes a connector's schedule
-   * with the connector, so, as docs/resources/apaas_sync_schedule.md shows, a replaced
-   * connector must replace its schedule: `replace_triggered_by = [<connector>.created_at]`.
+   * The connector instance the schedule belongs to: a schedule needs its tenant's
+   * connector to be created (docs/resources/apaas_sync_schedule.md); it survives the
+   * connector's deletion, so a replaced connector needs nothing more.
    */
   connector?: string;
 }
 
 export function syncSchedule(label: string, s: ScheduleArgs, meta: Meta = {}): string {
-  const follow = s.connector ? `replace_triggered_by = [${s.connector}.created_at]` : undefined;
-  const lifecycle = [follow, meta.lifecycle].filter(Boolean).join('\n') || undefined;
+  // A connector instance of count/for_each is named with its index; depends_on takes the resource.
+  const dependsOn = s.connector ? [s.connector.replace(/\[.*\]$/, '')] : [];
   return block(
     `resource "qianfan_apaas_sync_schedule" "${label}"`,
     { tenant_id: s.tenantId, cron: s.cron ?? '0 2 * * *', time_zone: s.timeZone ?? 'Asia/Shanghai', mode: s.mode, enabled: s.enabled },
-    { ...meta, lifecycle },
+    { ...meta, dependsOn: [...dependsOn, ...(meta.dependsOn ?? [])] },
   );
 }
 

@@ -39,9 +39,9 @@ suite.chain('apply -replace=ADDR', ['replace-flag'], async (t) => {
       const { stack, name, scope, tenant } = await tenantStack(t, 'rep', res);
       const before = appId(stack);
       const apply = await stack.apply(`-replace=${ADDRESS[res as keyof typeof ADDRESS]}`);
-      // A new app: the connector follows it in place. A new connector: its schedule is replaced with it (replace_triggered_by).
+      // A new app: the connector follows it in place. A new connector: the schedule stays (aPaaS keeps it).
       await t.check(res, 'apply replaces exactly the target and what follows it', () =>
-        expect(planSummary(apply.stdout)).toEqual({ import: 0, add: res === 'connector' ? 2 : 1, change: res === 'app' ? 1 : 0, destroy: res === 'connector' ? 2 : 1 }),
+        expect(planSummary(apply.stdout)).toEqual({ import: 0, add: 1, change: res === 'app' ? 1 : 0, destroy: 1 }),
       );
       if (res === 'app') {
         await t.check(res, 'a new app; the old one is gone', async () => {
@@ -73,7 +73,20 @@ suite.chain('create_before_destroy + apply -replace=ADDR', ['cbd-replace-flag'],
         await verifyConverged(t.as(res), stack, scope, { app: 1, connector: 1, schedule: 1 });
         return;
       }
+      const remoteBefore = { connector: await t.remote.connector(tenant.tenantId), schedule: await t.remote.schedule(tenant.tenantId) };
       const apply = await stack.run('apply', '-input=false', '-no-color', '-auto-approve', replace);
+      if (res !== 'app') {
+        // A tenant has one connector and one schedule: the replacement cannot exist beside
+        // the old one. Terraform tells a provider nothing of create_before_destroy at plan
+        // time (nor, at apply, what a create replaces), so the refusal comes from the create,
+        // before it writes anything: the tenant's objects stay exactly as they were.
+        await t.check(res, 'refused by the create before any write, saying to drop create_before_destroy; the tenant untouched', async () => {
+          expect(apply.code).toBe(1);
+          expect(diagnosticsOf(apply)).toMatch(/create_before_destroy/);
+          expect({ connector: await t.remote.connector(tenant.tenantId), schedule: await t.remote.schedule(tenant.tenantId) }).toEqual(remoteBefore);
+        });
+        return;
+      }
       await t.check(res, 'apply succeeds (not refused half-way)', () => expect({ code: apply.code, diagnostics: apply.code === 0 ? '' : diagnosticsOf(apply) }).toEqual({ code: 0, diagnostics: '' }));
       await t.check(res, 'the declared object still exists remotely after the deposed one was destroyed', async () => {
         if (res === 'app') {

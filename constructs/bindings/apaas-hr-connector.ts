@@ -237,10 +237,7 @@ export class ApaasHrConnector extends TerraformResource {
     this.inputs.initialSyncTimeout = value;
   }
 
-  /**
-   * When this connector was created (RFC 3339); a replaced connector gets a new one. The schedule's
-   * `replace_triggered_by` refers to it.
-   */
+  /** When this connector was created (RFC 3339); a replaced connector gets a new one. */
   get createdAt(): string {
     return this.getStringAttribute('created_at');
   }

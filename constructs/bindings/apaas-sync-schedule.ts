@@ -54,10 +54,9 @@ export interface ApaasSyncScheduleConfig extends TerraformMetaArguments {
 }
 
 /**
- * The organisation sync schedule of an aPaaS tenant whose user source is 腾讯 HR 助手. Deleting the
- * tenant's connector deletes its schedule too: give this resource `lifecycle { replace_triggered_by
- * = [qianfan_apaas_hr_connector.<name>.created_at] }` so a replaced connector gets its schedule
- * back in the same apply.
+ * The organisation sync schedule of an aPaaS tenant whose user source is 腾讯 HR 助手. It needs the
+ * tenant's connector to be created, and survives the connector's deletion (it then runs nothing
+ * until a connector is saved again).
  *
  * Resource `qianfan_apaas_sync_schedule`; reference: docs/resources/apaas_sync_schedule.md.
  */

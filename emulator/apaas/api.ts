@@ -232,13 +232,12 @@ export function createApaasHandler(ctx: ApaasApiContext): Handler {
       if (!store.connector(tenantId)) throw new ApiError(404, 'not_found', `tenant ${tenantId}: has no HR connector`);
       ownership.assertDeletable('apaas_connector', tenantId, url, `the HR connector of tenant ${tenantId}`);
       store.deleteConnector(tenantId);
-      store.deleteSchedule(tenantId);
       ownership.forget('apaas_connector', tenantId);
-      ownership.forget('apaas_schedule', tenantId);
     });
-    scheduler.remove(tenantId);
+    // The schedule stays (apaas-admin.md §8): its ticks run nothing until a connector is saved again.
     engine.cancelTenant(tenantId, 'cancelled: the HR connector was deleted');
-    sendJson(res, 200, { deleted: true, user_source: store.tenant(tenantId)?.user_source ?? tenant.user_source, retained: ['user_source', 'users', 'departments'] });
+    const retained = ['user_source', 'users', 'departments', ...(store.schedule(tenantId) ? ['sync_schedule'] : [])];
+    sendJson(res, 200, { deleted: true, user_source: store.tenant(tenantId)?.user_source ?? tenant.user_source, retained });
   }
 
   function putSchedule(tenantId: string, req: http.IncomingMessage, body: Record<string, unknown>, res: http.ServerResponse): void {

@@ -57,3 +57,16 @@ export function importOwnership(ctx: CallContext<unknown>, what: string, o: Owne
     );
   }
 }
+
+/**
+ * The claim that ends a create, made only while Terraform is there to record the
+ * answer: after Terraform was killed the object stays an orphan, which the next apply
+ * adopts (claimed, it could not). A stop (Ctrl-C) does not interrupt it: the object
+ * exists, and finishing the claim lets Terraform record it instead of leaving an orphan.
+ */
+export async function finalClaim<T>(ctx: CallContext<unknown>, what: string, claim: () => Promise<T>): Promise<T> {
+  if (!ctx.callerPresent()) {
+    throw new ProviderError('Terraform went away', `${what} was created but not claimed, since nobody would record it; the next apply adopts it`);
+  }
+  return claim();
+}

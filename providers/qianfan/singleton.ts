@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallContext } from '../runtime/interfaces';
 import type { ClaimRequest, Owned } from './clients/ownership';
 import type { QianfanClients } from './config';
-import { isOrphan, newClaimant, recordOwnership, refuseTakeover, whyNotOurs } from './ownership';
+import { finalClaim, isOrphan, newClaimant, recordOwnership, refuseTakeover, whyNotOurs } from './ownership';
 
 export interface SingletonOps<T extends Owned> {
   /** "The HR connector of tenant t", for messages. */
@@ -20,7 +20,8 @@ export interface SingletonOps<T extends Owned> {
   get(): Promise<T | null>;
   /** A plain save over an existing object (after ownership is proven). */
   save(): Promise<T>;
-  claim(request: ClaimRequest): Promise<T>;
+  /** `final`: the claim that ends the create, which a stop must not interrupt (ownership.ts finalClaim). */
+  claim(request: ClaimRequest, options?: { final?: boolean }): Promise<T>;
   /** Work between the save and the claim, e.g. waiting for the first sync. */
   afterSave?(saved: T): Promise<void>;
   /** Extra private data to keep beside the claimant. */
@@ -58,7 +59,7 @@ export async function createSingleton<T extends Owned>(ctx: CallContext<QianfanC
     }
   }
   await ops.afterSave?.(saved);
-  const claimed = await ops.claim({ claimant, previousClaimant: null });
+  const claimed = await finalClaim(ctx, ops.what, () => ops.claim({ claimant, previousClaimant: null }, { final: true }));
   recordOwnership(ctx, claimant, ops.extra);
   return claimed;
 }

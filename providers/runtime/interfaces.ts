@@ -29,6 +29,11 @@ export interface BaseContext {
   /** Aborted when Terraform sends StopProvider (the user pressed Ctrl-C). */
   signal: AbortSignal;
   diagnostics: Diagnostics;
+  /**
+   * Whether Terraform (the process that started the provider) is still there, asked now:
+   * false once it was killed, when nobody will record what this call answers.
+   */
+  callerPresent(): boolean;
 }
 
 /**

@@ -54,3 +54,12 @@ export function onEveryExit(cleanup: () => void): void {
   process.on('SIGTERM', () => process.exit(0));
   process.on('SIGHUP', () => process.exit(128 + 1));
 }
+
+const startParent = process.ppid;
+
+/**
+ * Whether the process that started the provider is still its parent — checked now,
+ * not at the watch's next tick. A resource asks before a last step that only makes
+ * sense if Terraform will record its answer (a claim: see docs/api/ownership.md).
+ */
+export const callerPresent = (): boolean => process.ppid === startParent;

@@ -5,10 +5,4 @@ resource "qianfan_apaas_sync_schedule" "nightly" {
   mode       = "incremental"
   enabled    = true
   depends_on = [qianfan_apaas_hr_connector.hr]
-
-  lifecycle {
-    # aPaaS deletes a connector's schedule with the connector: a replaced connector gets
-    # its schedule back in the same apply.
-    replace_triggered_by = [qianfan_apaas_hr_connector.hr.created_at]
-  }
 }

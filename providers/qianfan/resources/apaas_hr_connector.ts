@@ -75,7 +75,7 @@ export const schema: Schema = {
         default: '10m',
         validate: [durationValidator('initial_sync_timeout')],
       }),
-      created_at: attr.computed('string', 'When this connector was created (RFC 3339); a replaced connector gets a new one. The schedule\'s `replace_triggered_by` refers to it.'),
+      created_at: attr.computed('string', 'When this connector was created (RFC 3339); a replaced connector gets a new one.'),
       user_source: attr.computed('string', 'The tenant\'s user-data source: `hr_assistant` once the connector was saved.'),
       initialized_at: attr.computed('string', 'When the tenant\'s user data was initialised (RFC 3339).'),
     },
@@ -323,7 +323,7 @@ export const apaasHrConnectorResource: ResourceDefinition<QianfanClients> = {
       create: (key) => apaas.putConnector(tenantId, body, ctx.signal, key),
       get: () => apaas.getConnector(tenantId, ctx.signal),
       save: async () => (await apaas.putConnector(tenantId, body, ctx.signal))!,
-      claim: (request) => apaas.claimConnector(tenantId, request, ctx.signal),
+      claim: (request, options) => apaas.claimConnector(tenantId, request, options?.final ? undefined : ctx.signal),
       afterSave: (connector) => awaitInitialSync(ctx, apaas, planned, connector, true),
       extra: { secret: configuredSource(config) },
     });

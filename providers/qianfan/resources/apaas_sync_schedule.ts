@@ -23,7 +23,7 @@ export const schema: Schema = {
   version: 1,
   block: {
     description:
-      'The organisation sync schedule of an aPaaS tenant whose user source is 腾讯 HR 助手. Deleting the tenant\'s connector deletes its schedule too: give this resource `lifecycle { replace_triggered_by = [qianfan_apaas_hr_connector.<name>.created_at] }` so a replaced connector gets its schedule back in the same apply.',
+      'The organisation sync schedule of an aPaaS tenant whose user source is 腾讯 HR 助手. It needs the tenant\'s connector to be created, and survives the connector\'s deletion (it then runs nothing until a connector is saved again).',
     attributes: {
       id: attr.computed('string', 'The aPaaS tenant id (one schedule per tenant). Use it with `terraform import`.'),
       tenant_id: attr.required('string', 'The aPaaS tenant id.', { forceNew: true, validate: [stringRule('tenant_id', checkTenantId, 'Invalid tenant id')] }),
@@ -96,7 +96,7 @@ export const apaasSyncScheduleResource: ResourceDefinition<QianfanClients> = {
       create: (key) => apaas.putSchedule(tenantId, body, ctx.signal, key),
       get: () => apaas.getSchedule(tenantId, ctx.signal),
       save: async () => (await apaas.putSchedule(tenantId, body, ctx.signal))!,
-      claim: (request) => apaas.claimSchedule(tenantId, request, ctx.signal),
+      claim: (request, options) => apaas.claimSchedule(tenantId, request, options?.final ? undefined : ctx.signal),
     });
     return toState(saved);
   },

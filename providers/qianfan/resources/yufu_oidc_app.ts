@@ -24,7 +24,7 @@ import type { Schema } from '../../runtime/schema';
 import { ServiceError } from '../clients/http';
 import type { AppInput, YufuAdminClient, YufuApp } from '../clients/yufu';
 import type { QianfanClients } from '../config';
-import { claimantOf, importOwnership, isOrphan, newClaimant, recordOwnership } from '../ownership';
+import { claimantOf, finalClaim, importOwnership, isOrphan, newClaimant, recordOwnership } from '../ownership';
 import { APPLICATION_TYPES, checkDescription, checkGrantTypes, checkName, checkRedirectUris, checkScopes, LIFETIME_LIMITS, NAME_MAX } from '../rules';
 import { intRange, listRule, oneOf, stringRule } from '../validators';
 import { attr, bool, num, number, str, strings } from '../values';
@@ -177,7 +177,7 @@ async function createApp(ctx: CallContext<QianfanClients>, planned: ObjectValue)
     return Object.keys(patch).length > 0 ? yufu.updateApp(orphan.id, patch, ctx.signal) : claimed;
   }
   const created = await yufu.createApp(wanted, { key: randomUUID(), secretVersion: num(planned.client_secret_version) }, ctx.signal);
-  const claimed = await yufu.claimApp(created.id, { claimant, previousClaimant: null }, ctx.signal);
+  const claimed = await finalClaim(ctx, `application ${created.id}`, () => yufu.claimApp(created.id, { claimant, previousClaimant: null }));
   recordOwnership(ctx, claimant);
   return claimed;
 }

@@ -3,6 +3,7 @@
  * configuration is not known yet, Terraform either takes a deferral (where it allows
  * one) or the data source reads without a client (DataSourceContext).
  */
+import { callerPresent } from '../lifecycle';
 import { create } from '@bufbuild/protobuf';
 import { isWhollyKnown } from '../cty';
 import * as fromproto from '../fromproto';
@@ -31,7 +32,7 @@ export function dataSourceRpcs<Client>(state: ServerState<Client>): Pick<Provide
           return;
         }
         const client = configuration.clientIfKnown(`reading data source ${request.typeName}`);
-        const result = await d.read({ client, signal: state.signal(), diagnostics }, config);
+        const result = await d.read({ client, signal: state.signal(), callerPresent, diagnostics }, config);
         if (!isWhollyKnown(result)) throw new Error('data source returned unknown values');
         response.state = toproto.dynamicValue(type, result);
       }, clear);

@@ -4,6 +4,7 @@
  * provider; either missing is a deferral where Terraform allows one, an error
  * otherwise. A result's values are never logged nor quoted in a message.
  */
+import { callerPresent } from '../lifecycle';
 import { create } from '@bufbuild/protobuf';
 import { CtyCodecError, firstUnknownPath, type CtyType } from '../cty';
 import { ProviderError, formatPath, type Diagnostics } from '../diagnostics';
@@ -36,7 +37,7 @@ export function ephemeralRpcs<Client>(state: ServerState<Client>): EphemeralRpcs
   const { registry, configuration } = state;
   const context = (operation: string, diagnostics: Diagnostics): EphemeralContext<Client> => ({
     client: configuration.client(operation),
-    signal: state.signal(),
+    signal: state.signal(), callerPresent,
     diagnostics,
   });
 

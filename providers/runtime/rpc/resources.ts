@@ -5,6 +5,7 @@
  * private data passes through unless the resource sets it (private.ts), and a
  * provider configuration not known yet keeps states as they are (configuration.ts).
  */
+import { callerPresent } from '../lifecycle';
 import { create } from '@bufbuild/protobuf';
 import { decodeJsonValue, firstUnknownPath, type CtyType } from '../cty';
 import { ProviderError, formatPath, type Diagnostics } from '../diagnostics';
@@ -27,7 +28,7 @@ export function resourceRpcs<Client>(state: ServerState<Client>): ResourceRpcs {
   /** A resource call's context and the private bytes it leaves (incoming ones unless it sets them). */
   function callContext(client: Client, diagnostics: Diagnostics, incoming: Uint8Array | undefined, where: string) {
     const slot = privateState(incoming, where);
-    const ctx: CallContext<Client> = { client, signal: state.signal(), diagnostics, private: slot.private, setPrivate: slot.setPrivate };
+    const ctx: CallContext<Client> = { client, signal: state.signal(), callerPresent, diagnostics, private: slot.private, setPrivate: slot.setPrivate };
     return { ctx, outgoingPrivate: slot.outgoing };
   }
 
@@ -105,7 +106,7 @@ export function resourceRpcs<Client>(state: ServerState<Client>): ResourceRpcs {
         if (r.modifyPlan) {
           const ctx: PlanContext<Client> = {
             client: configuration.clientIfConfigured(),
-            signal: state.signal(),
+            signal: state.signal(), callerPresent,
             diagnostics,
             private: slot.private,
             setPrivate: slot.setPrivate,
