@@ -76,6 +76,11 @@ export interface JsonRequest<T> {
   /** Validates the response body; undefined for responses without one. */
   schema?: z.ZodType<T>;
   timeoutMs: number;
+  /**
+   * Terraform's stop (Ctrl-C): ends the waits between retries, never a request in
+   * flight — that one finishes (bounded by timeoutMs), so a write the service has made
+   * reaches Terraform's state instead of becoming an orphan.
+   */
   signal?: AbortSignal;
   /** Statuses that are answers, not failures (e.g. 404 on read). */
   accept?: number[];
@@ -238,7 +243,7 @@ export function retryingFetch(
 async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>> {
   const { request: send } = undici();
   const started = Date.now();
-  const signals = [AbortSignal.timeout(request.timeoutMs), ...(request.signal ? [request.signal] : [])];
+  const timeout = AbortSignal.timeout(request.timeoutMs);
   const extraHeaders = typeof request.headers === 'function' ? await request.headers() : request.headers;
   const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
   let response: Dispatcher.ResponseData;
@@ -252,10 +257,9 @@ async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>>
         ...extraHeaders,
       },
       body: request.rawBody !== undefined ? request.rawBody || undefined : request.body !== undefined ? JSON.stringify(request.body) : undefined,
-      signal: AbortSignal.any(signals),
+      signal: timeout,
     });
   } catch (error) {
-    if (request.signal?.aborted) throw new ProviderError('Stopped', 'Terraform asked the provider to stop');
     const tls = tlsProblem(error, where);
     if (tls) throw new ProviderError(`${request.service}: untrusted certificate`, tls);
     const e = error as Error;
@@ -281,7 +285,6 @@ async function attemptJson<T>(request: JsonRequest<T>): Promise<JsonResponse<T>>
     text = body.toString('utf8');
   } catch (error) {
     if (error instanceof ProviderError) throw error;
-    if (request.signal?.aborted) throw new ProviderError('Stopped', 'Terraform asked the provider to stop');
     if (error instanceof ResponseTimeout || Date.now() - started >= request.timeoutMs - 5) {
       throw new RetryableError(`${request.service} request timed out`, `${where}: no complete answer within ${request.timeoutMs} ms (request_timeout)`, true);
     }

@@ -143,19 +143,29 @@ function describeSource(tenant: Tenant): string {
   return tenant.user_source ? SOURCE_NAMES[tenant.user_source] : 'unset';
 }
 
-async function waitForRun(ctx: CallContext<QianfanClients>, apaas: ApaasClient, tenantId: string, runId: string, timeoutMs: number): Promise<SyncRun> {
+/** The run once it finished; null when Terraform asked to stop first (the sync goes on without us). */
+async function waitForRun(ctx: CallContext<QianfanClients>, apaas: ApaasClient, tenantId: string, runId: string, timeoutMs: number): Promise<SyncRun | null> {
   const deadline = Date.now() + timeoutMs;
   let delay = 200;
   for (;;) {
     const run = await apaas.getRun(tenantId, runId, ctx.signal);
     if (run.status === 'succeeded' || run.status === 'failed') return run;
+    if (ctx.signal.aborted) return null;
     if (Date.now() + delay > deadline) {
       throw new ProviderError(
         'Initial organisation sync did not finish in time',
         `run ${runId} of tenant ${tenantId} is still ${run.status} after ${Math.round(timeoutMs / 1000)} s; raise initial_sync_timeout, or set wait_for_initial_sync = false`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        ctx.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, delay);
+      ctx.signal.addEventListener('abort', done, { once: true });
+    });
     delay = Math.min(delay * 2, 2000);
   }
 }
@@ -165,6 +175,11 @@ async function awaitInitialSync(ctx: CallContext<QianfanClients>, apaas: ApaasCl
   if (!connector.initial_run_id || !(bool(planned.wait_for_initial_sync) ?? true)) return;
   const timeout = parseDurationMs(str(planned.initial_sync_timeout)!)!;
   const run = await waitForRun(ctx, apaas, connector.tenant_id, connector.initial_run_id, timeout);
+  if (run === null) {
+    // A graceful stop: the connector is saved, so it is recorded; only the wait ends.
+    ctx.diagnostics.warning('Stopped waiting for the organisation sync', `run ${connector.initial_run_id} of tenant ${connector.tenant_id} goes on in aPaaS; the connector is saved and recorded.`);
+    return;
+  }
   if (run.status === 'failed') {
     ctx.diagnostics.error(
       isCreate ? 'The connector was saved, but the initial organisation sync failed' : 'The connector was saved, but its organisation sync failed',
