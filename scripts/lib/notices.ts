@@ -9,10 +9,12 @@
  * gets the standard texts of the SPDX licenses its package.json names, from
  * spdx-license-list, and says so; a license without a known text fails the build.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { ROOT } from './paths';
+import { packageVersion } from './sea';
 
 export interface BundledPackage {
   name: string;
@@ -77,9 +79,17 @@ function licenseText(id: string, found: ModuleInfo | undefined, declared: string
   ].join('\n\n');
 }
 
-/** The notices text. `node` adds Node's LICENSE (the single executables embed Node). */
-export async function thirdPartyNotices(metafile: Metafile, options: { node?: { version: string; text: string }; legalComments?: string } = {}): Promise<string> {
-  const packages = bundledPackages(metafile);
+const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'qianfan-notices');
+
+/**
+ * One section per package. The checker reads the whole installed tree (≈ 2 s), so the
+ * sections are cached for the same package list (name@version is immutable on npm).
+ */
+async function packageSections(packages: BundledPackage[]): Promise<string[]> {
+  const ids = packages.map((p) => `${p.name}@${p.version}`);
+  const key = createHash('sha256').update(`${ids.join('\n')}\0${packageVersion('license-checker-rseidelsohn')}\0${packageVersion('spdx-license-list')}`).digest('hex').slice(0, 24);
+  const cached = join(CACHE_DIR, `${key}.json`);
+  if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as string[];
   const info = await checkLicenses(ROOT, packages);
   const sections: string[] = [];
   for (const p of packages) {
@@ -91,6 +101,15 @@ export async function thirdPartyNotices(metafile: Metafile, options: { node?: { 
     if (found.noticeFile && existsSync(found.noticeFile)) section += `\nNOTICE:\n\n${readFileSync(found.noticeFile, 'utf8').trim()}\n`;
     sections.push(section);
   }
+  mkdirSync(CACHE_DIR, { recursive: true });
+  writeFileSync(cached, JSON.stringify(sections));
+  return sections;
+}
+
+/** The notices text. `node` adds Node's LICENSE (the single executables embed Node). */
+export async function thirdPartyNotices(metafile: Metafile, options: { node?: { version: string; text: string }; legalComments?: string } = {}): Promise<string> {
+  const packages = bundledPackages(metafile);
+  const sections = await packageSections(packages);
   const header = [
     'Third-party software in terraform-provider-qianfan',
     '',

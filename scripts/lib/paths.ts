@@ -16,7 +16,12 @@ export const PROVIDER_TYPE = 'qianfan';
 export const PROVIDER_SOURCE = `${PROVIDER_HOST}/${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`;
 export const PROVIDER_VERSION = '0.1.0';
 
-/** The unpacked plugin directory, as Terraform extracts the release archive. */
+/** The unpacked plugin directories, one per platform, as Terraform extracts the release archives. */
 export const STAGE_DIR = join(DIST_DIR, 'stage');
 export const RELEASE_DIR = join(DIST_DIR, 'release');
-export const stagedExecutable = join(STAGE_DIR, `terraform-provider-${PROVIDER_TYPE}_v${PROVIDER_VERSION}`);
+export const EXECUTABLE = `terraform-provider-${PROVIDER_TYPE}_v${PROVIDER_VERSION}`;
+export const stageDir = (platform: string) => join(STAGE_DIR, platform);
+/** This machine's (linux amd64) provider: the single executable. */
+export const stagedExecutable = join(stageDir('linux_amd64'), EXECUTABLE);
+/** The launcher form (the darwin arm64 archive's content): a shell script that runs the machine's node, so it runs here too. */
+export const stagedLauncher = join(stageDir('darwin_arm64'), EXECUTABLE);

@@ -27,7 +27,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SEA_ASSETS } from '../../providers/runtime/sea-assets';
@@ -40,7 +40,7 @@ const CODE_CACHE_SEED = '1';
 const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'qianfan-sea');
 const POSTJECT = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
 
-const packageVersion = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+export const packageVersion = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface SeaInputs {
   launcher: string;
@@ -122,6 +122,8 @@ export async function buildSea(platform: SeaPlatform, inputs: SeaInputs, out: st
         chmodSync(out, 0o755);
         return;
       }
+      // One cached executable per platform: an older bundle's is not needed again.
+      for (const old of readdirSync(CACHE_DIR).filter((f) => f.startsWith(`${platform}-`))) rmSync(join(CACHE_DIR, old), { force: true });
       renameSync(exe, cached);
     }
     copyFileSync(cached, out);
