@@ -127,13 +127,17 @@ export class GrpcServer {
     return { method, call };
   }
 
-  listen(path: string): Promise<void> {
+  /** Listens on a unix socket path, or on a loopback TCP port (the port is returned). */
+  listen(target: string | { host: string; port: number }): Promise<number | undefined> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(path, () => {
+      const done = () => {
         this.server.off('error', reject);
-        resolve();
-      });
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : undefined);
+      };
+      if (typeof target === 'string') this.server.listen(target, done);
+      else this.server.listen(target.port, target.host, done);
     });
   }
 
