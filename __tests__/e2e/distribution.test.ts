@@ -114,7 +114,7 @@ describe.each(SEA_PLATFORMS.map((p) => [p] as const))('%s archive', (platform: S
 test('the darwin arm64 archive is the launcher form: shell script, launcher, bundle and notices', () => {
   const dir = tempDir('unzip-darwin_arm64');
   unzip(release.archives.find((a) => a.platform === 'darwin_arm64')!.file, dir);
-  expect(readdirSync(dir).sort()).toEqual(['THIRD_PARTY_NOTICES.txt', EXECUTABLE, 'launcher.cjs', 'provider.cjs']);
+  expect(readdirSync(dir).sort()).toEqual(['THIRD_PARTY_NOTICES.txt', EXECUTABLE, 'launcher.cjs', 'provider.cjs'].sort());
   expect(readFileSync(join(dir, EXECUTABLE), 'utf8')).toMatch(/^#!\/bin\/sh\n[\s\S]*exec "\$\{QIANFAN_NODE:-node\}"/);
 });
 

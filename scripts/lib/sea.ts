@@ -87,13 +87,17 @@ export function shipsCodeCache(platform: SeaPlatform): boolean {
   return platform === 'linux_amd64' && process.platform === 'linux' && process.arch === 'x64';
 }
 
-/** Builds (or takes from the cache) the single executable for one platform and copies it to `out`. */
-export async function buildSea(platform: SeaPlatform, inputs: SeaInputs, out: string, options: { cache?: boolean } = {}): Promise<void> {
+/**
+ * Builds (or takes from the cache) the single executable for one platform and copies it
+ * to `out`. `cache: false` builds afresh and leaves the cache alone; `codeCache` overrides
+ * whether a code cache is shipped (tests build the other platforms' kind for this one).
+ */
+export async function buildSea(platform: SeaPlatform, inputs: SeaInputs, out: string, options: { cache?: boolean; codeCache?: boolean } = {}): Promise<void> {
   const node = nodeBinary(platform);
   mkdirSync(CACHE_DIR, { recursive: true });
   const work = mkdtempSync(join(CACHE_DIR, `.build-${platform}-`));
   try {
-    const blob = makeBlob(inputs, work, shipsCodeCache(platform));
+    const blob = makeBlob(inputs, work, options.codeCache ?? shipsCodeCache(platform));
     const key = createHash('sha256')
       .update(blob)
       .update(`\0${node.integrity}\0postject ${packageVersion('postject')}\0macho-unsign ${packageVersion('macho-unsign')}`)

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildSea } from '../../../scripts/lib/sea';
 
 const LAUNCHER = resolve(__dirname, '..', '..', '..', 'dist', 'provider', 'launcher.cjs');
 const HASH = 'abc123';
@@ -106,4 +107,45 @@ test('an unwritable cache directory is not an error', () => {
   const blocker = join(root, 'not-a-dir');
   writeFileSync(blocker, 'x');
   expect(run(join(blocker, 'cache')).sum).toBe(398);
+});
+
+describe('as the main script of a single executable (the release form)', () => {
+  // Built like the release's linux amd64 provider, around the small bundle above.
+  let withCache: string;
+  let withoutCache: string;
+  beforeAll(async () => {
+    const inputs = { launcher: LAUNCHER, bundle, hash: HASH };
+    withCache = join(root, 'sea-with-cache');
+    withoutCache = join(root, 'sea-without-cache');
+    await Promise.all([
+      buildSea('linux_amd64', inputs, withCache, { cache: false, codeCache: true }),
+      buildSea('linux_amd64', inputs, withoutCache, { cache: false, codeCache: false }),
+    ]);
+  }, 120_000);
+
+  function runSea(exe: string, cacheDir: string, ...args: string[]): Record<string, unknown> {
+    const out = execFileSync(exe, args, { env: { ...process.env, QIANFAN_CODE_CACHE_DIR: cacheDir }, encoding: 'utf8' });
+    return JSON.parse(out) as Record<string, unknown>;
+  }
+
+  test('the bundle comes from the executable: CommonJS semantics, every argument its own', () => {
+    const seen = runSea(withCache, join(root, 'sea-a'), '--flag', 'value');
+    expect(seen).toEqual({ filename: withCache, dirname: root, args: ['--flag', 'value'], exportsSeen: true, sum: 398, base: 'sea-with-cache' });
+  });
+
+  test('the shipped code cache (made by the build with the embedded node) is accepted: nothing is written', () => {
+    const cacheDir = join(root, 'sea-b');
+    expect(runSea(withCache, cacheDir).sum).toBe(398);
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+
+  test('without a shipped cache (the cross-built platforms), the first run makes one in the cache directory and later runs use it', () => {
+    const cacheDir = join(root, 'sea-c');
+    runSea(withoutCache, cacheDir);
+    const [made] = readdirSync(cacheDir);
+    expect(made).toMatch(new RegExp(`^sea-without-cache\\.${HASH}\\.v22\\.\\d+\\.\\d+\\.v8cache$`));
+    const first = statSync(join(cacheDir, made)).mtimeMs;
+    runSea(withoutCache, cacheDir);
+    expect(statSync(join(cacheDir, made)).mtimeMs).toBe(first);
+  });
 });
