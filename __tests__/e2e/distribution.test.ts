@@ -10,9 +10,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { nodeBinary, nodeLicense, SEA_PLATFORMS, type SeaPlatform } from '../../scripts/lib/node-binaries';
-import { EXECUTABLE, PROVIDER_BUNDLE, stageDir } from '../../scripts/lib/paths';
+import { EXECUTABLE, PROVIDER_BUNDLE, ROOT, stageDir } from '../../scripts/lib/paths';
 import { executableName, packRelease, PLATFORMS, type Release } from '../../scripts/lib/release';
 import { buildSea, SEA_FUSE } from '../../scripts/lib/sea';
 import { bundleHash } from '../../scripts/build';
@@ -140,6 +140,28 @@ describe('THIRD_PARTY_NOTICES.txt', () => {
     const node = nodeLicense();
     if (platform === 'darwin_arm64') expect(text).not.toContain('Node.js is licensed for use as follows');
     else expect(text).toContain(`Node.js ${node.version}\n\n${node.text.trim().split('\n').slice(0, 5).join('\n')}`);
+  });
+});
+
+describe('what the README says about the archives', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  test.each(PLATFORMS.map((p) => [p] as const))('%s: its size, to within 10 %%', (platform) => {
+    const stated = new RegExp(`^\\| \`${platform}\` \\|.*\\| ([0-9.]+) MB \\|`, 'm').exec(readme);
+    expect(stated).not.toBeNull();
+    const mb = release.archives.find((a) => a.platform === platform)!.bytes / 1e6;
+    expect(Math.abs(mb - Number(stated![1]))).toBeLessThanOrEqual(Math.max(0.1 * Number(stated![1]), 0.05));
+  });
+
+  test('the embedded Node.js is the pinned LTS release it names', () => {
+    const node = nodeBinary('linux_amd64');
+    expect(execFileSync(node.executable, ['-p', 'process.version + " " + process.release.lts'], { encoding: 'utf8' }).trim()).toBe(`v${node.version} Jod`);
+    expect(readme).toContain(`Node.js ${node.version} (LTS "Jod")`);
+  });
+
+  test('SHA256SUMS verifies with sha256sum -c', () => {
+    const out = execFileSync('sha256sum', ['-c', 'terraform-provider-qianfan_0.1.0_SHA256SUMS'], { cwd: RELEASE_DIR, encoding: 'utf8' });
+    expect(out.trim().split('\n')).toEqual(release.archives.map((a) => `${basename(a.file)}: OK`));
   });
 });
 
