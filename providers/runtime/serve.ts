@@ -75,7 +75,7 @@ export async function serve<Client>(definition: ProviderDefinition<Client>): Pro
 
   // go-plugin's transports: a unix socket, or TCP on loopback where there are none for
   // it (Windows: node would make a named pipe). QIANFAN_PLUGIN_NETWORK=tcp picks TCP
-  // anywhere, so the Windows transport is tested against Terraform on this machine.
+  // anywhere, so the Windows transport is tested against Terraform here (docs/distribution.md).
   const tcp = process.platform === 'win32' || process.env.QIANFAN_PLUGIN_NETWORK === 'tcp';
   const socketDir = tcp ? undefined : mkdtempSync(join(tmpdir(), 'plugin'));
   const socketPath = socketDir && join(socketDir, 'plugin.sock');

@@ -9,6 +9,7 @@
  * script. So each is fetched with `npm pack` (npm's own cache and registry settings),
  * checked against the lock file's integrity, and only `node` and `LICENSE` are kept,
  * under node_modules/.cache/qianfan-sea-node/ (a later build costs nothing).
+ * Which versions exist where, and why this line: docs/distribution.md.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

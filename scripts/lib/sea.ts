@@ -11,19 +11,19 @@
  *   any. `--random-seed` is fixed: without it V8's cache bytes differ between runs, and
  *   the archive must be reproducible. (V8 leaves the random seed out of the cache's flag
  *   check, so the cache is accepted at run time; launcher tests prove it.)
- * - the other platforms: a cache made by a foreign binary may not fit (Node's SEA docs
- *   forbid it), so none is shipped; the launcher makes one on first start in the
- *   user's cache directory, as it does for the launcher form.
+ * - the other platforms: a cache made by a foreign binary may not fit, so none is
+ *   shipped; the launcher makes one on first start in the user's cache directory, as it
+ *   does for the launcher form.
  *
  * Node's SEA code cache (`useCodeCache`) is not used: it would cache only the launcher.
  * macOS: injection breaks the binary's signature, and a hardened-runtime binary with a
  * broken signature is killed at launch; the signature is removed before injection
- * (macho-unsign). An unsigned x86_64 binary runs on Intel macOS and under Rosetta 2.
- * Windows: the Authenticode signature of node.exe no longer matches and is left as is;
- * Windows runs the executable (SmartScreen only asks about files marked as downloaded).
+ * (macho-unsign); unsigned x86-64 code may run on macOS. Windows: the Authenticode
+ * signature of node.exe no longer matches and is left as is.
  *
  * Injection takes seconds per platform, so results are cached in
  * node_modules/.cache/qianfan-sea/, keyed by everything that goes in.
+ * The facts about Node, V8, macOS and Windows this relies on: docs/distribution.md.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
