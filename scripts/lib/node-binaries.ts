@@ -104,8 +104,16 @@ export function nodeLicense(): { version: string; text: string } {
   return { version: binary.version, text: readFileSync(join(binary.executable, '..', 'LICENSE'), 'utf8') };
 }
 
-/** The embedded Node line on this machine (linux amd64), for tests that run code under it. */
+/** This machine's platform, when the embedded Node line has a binary for it. */
+export function hostPlatform(): SeaPlatform | undefined {
+  const os = { linux: 'linux', darwin: 'darwin', win32: 'windows' }[process.platform as string];
+  const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as string];
+  const platform = `${os}_${arch}`;
+  return platform in NODE_PACKAGES ? (platform as SeaPlatform) : undefined;
+}
+
+/** The embedded Node line for this machine (it writes the blobs, runs tests under that line). */
 export function hostNodeBinary(): NodeBinary | undefined {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
-  return nodeBinary('linux_amd64');
+  const platform = hostPlatform();
+  return platform && nodeBinary(platform);
 }

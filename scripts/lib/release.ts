@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ZipFile } from 'yazl';
-import { SEA_PLATFORMS } from './node-binaries';
+import { hostPlatform, SEA_PLATFORMS } from './node-binaries';
 import { packageVersion } from './sea';
 import {
   CLI_CONFIG,
@@ -31,8 +31,6 @@ import {
 /** darwin arm64 keeps the launcher form: the registry has no current Node binary for it. */
 export const LAUNCHER_PLATFORMS = ['darwin_arm64'] as const;
 export const PLATFORMS: string[] = [...SEA_PLATFORMS, ...LAUNCHER_PLATFORMS].sort();
-/** This machine's platform in Terraform's naming (the build and CI run on linux amd64). */
-export const HOST_PLATFORM = `${process.platform === 'win32' ? 'windows' : process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 
 /** Terraform looks for terraform-provider-<name>_v<version>[.exe] in the unpacked archive. */
 export const executableName = (platform: string) => (platform.startsWith('windows') ? `${EXECUTABLE}.exe` : EXECUTABLE);
@@ -133,7 +131,7 @@ export async function packRelease(out: string = RELEASE_DIR, options: { cache?: 
   const meta = { archives: Object.fromEntries(archives.map((a) => [a.platform, { url: basename(a.file), hashes: [a.h1, a.zh] }])) };
   writeFileSync(join(mirrorDir, `${PROVIDER_VERSION}.json`), JSON.stringify(meta, null, 2) + '\n');
   for (const a of archives) place(a.file, join(mirrorDir, basename(a.file)));
-  const host = archives.find((a) => a.platform === HOST_PLATFORM) ?? archives[0];
+  const host = archives.find((a) => a.platform === hostPlatform()) ?? archives[0];
   return { h1: host.h1, archives };
 }
 

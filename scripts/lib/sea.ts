@@ -6,9 +6,9 @@
  * launcher (providers/runtime/launcher.ts); the provider bundle, its content hash and,
  * where it can be made, a V8 code cache are assets of the blob:
  *
- * - linux amd64 (this machine's platform): the build compiles the bundle with the very
- *   Node binary it embeds and ships the code cache, so the first start is as fast as
- *   any. `--random-seed` is fixed: without it V8's cache bytes differ between runs, and
+ * - the build machine's platform (linux amd64 here and in CI): the build compiles the
+ *   bundle with the very Node binary it embeds and ships the code cache, so the first
+ *   start is as fast as any. `--random-seed` is fixed: without it V8's cache bytes differ between runs, and
  *   the archive must be reproducible. (V8 leaves the random seed out of the cache's flag
  *   check, so the cache is accepted at run time; launcher tests prove it.)
  * - the other platforms: a cache made by a foreign binary may not fit, so none is
@@ -31,7 +31,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SEA_ASSETS } from '../../providers/runtime/sea-assets';
-import { nodeBinary, type SeaPlatform } from './node-binaries';
+import { hostNodeBinary, hostPlatform, nodeBinary, type SeaPlatform } from './node-binaries';
 import { ROOT } from './paths';
 
 /** Node's documented sentinel: postject flips it so the binary looks for its blob. */
@@ -63,14 +63,20 @@ export function makeCodeCache(node: string, bundle: string, out: string): void {
   execFileSync(node, [`--random-seed=${CODE_CACHE_SEED}`, '-e', script, bundle, out], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** The preparation blob: built by the embedded Node line's linux x64 binary (blobs are per Node version, not per platform). */
+function builder(): string {
+  const node = hostNodeBinary();
+  if (!node) throw new Error(`the embedded Node line has no binary for this machine (${process.platform}/${process.arch}) to write the single executables' blobs with`);
+  return node.executable;
+}
+
+/** The preparation blob: written by this machine's binary of the embedded Node line (blobs are per Node version, not per platform). */
 function makeBlob(inputs: SeaInputs, dir: string, withCodeCache: boolean): Buffer {
   const hashFile = join(dir, 'hash');
   writeFileSync(hashFile, inputs.hash);
   const assets: Record<string, string> = { [SEA_ASSETS.bundle]: inputs.bundle, [SEA_ASSETS.hash]: hashFile };
   if (withCodeCache) {
     assets[SEA_ASSETS.codeCache] = join(dir, 'provider.v8cache');
-    makeCodeCache(nodeBinary('linux_amd64').executable, inputs.bundle, assets[SEA_ASSETS.codeCache]);
+    makeCodeCache(builder(), inputs.bundle, assets[SEA_ASSETS.codeCache]);
   }
   const config = join(dir, 'sea-config.json');
   const blob = join(dir, 'sea.blob');
@@ -78,13 +84,13 @@ function makeBlob(inputs: SeaInputs, dir: string, withCodeCache: boolean): Buffe
     config,
     JSON.stringify({ main: inputs.launcher, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets }),
   );
-  execFileSync(nodeBinary('linux_amd64').executable, ['--experimental-sea-config', config], { cwd: dir, stdio: 'ignore' });
+  execFileSync(builder(), ['--experimental-sea-config', config], { cwd: dir, stdio: 'ignore' });
   return readFileSync(blob);
 }
 
-/** Whether the build can ship a code cache for a platform: only one made by its own binary. */
+/** Whether the build can ship a code cache for a platform: only one made by its own binary, so this machine's. */
 export function shipsCodeCache(platform: SeaPlatform): boolean {
-  return platform === 'linux_amd64' && process.platform === 'linux' && process.arch === 'x64';
+  return platform === hostPlatform();
 }
 
 /**
