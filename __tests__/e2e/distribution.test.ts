@@ -8,11 +8,12 @@
  * (ELF machine, Mach-O CPU type and the absence of a code signature, PE machine),
  * postject's flipped fuse and the bundle's hash inside them.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { nodeBinary, nodeLicense, SEA_PLATFORMS, type SeaPlatform } from '../../scripts/lib/node-binaries';
-import { EXECUTABLE, PROVIDER_BUNDLE, ROOT, stageDir } from '../../scripts/lib/paths';
+import { MAGIC_COOKIE_VALUE } from '../../providers/runtime/protocol';
+import { EXECUTABLE, PROVIDER_BUNDLE, ROOT, stageDir, stagedExecutable } from '../../scripts/lib/paths';
 import { executableName, packRelease, PLATFORMS, type Release } from '../../scripts/lib/release';
 import { buildSea, SEA_FUSE } from '../../scripts/lib/sea';
 import { bundleHash } from '../../scripts/build';
@@ -109,6 +110,20 @@ describe.each(SEA_PLATFORMS.map((p) => [p] as const))('%s archive', (platform: S
       expect(header(exe).signed).toBe(false);
     });
   }
+});
+
+test('the linux amd64 executable ships a code cache its node accepts: starting it to the handshake writes none', async () => {
+  const cacheDir = join(tempDir('sea-cache'), 'cache');
+  const child = spawn(stagedExecutable, [], {
+    env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6', QIANFAN_CODE_CACHE_DIR: cacheDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve) => child.stdout.once('data', (c: Buffer) => resolve(c.toString())));
+  expect(line).toMatch(/^1\|6\|unix\|/);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  expect(existsSync(cacheDir)).toBe(false);
 });
 
 test('the darwin arm64 archive is the launcher form: shell script, launcher, bundle and notices', () => {
