@@ -8,14 +8,14 @@
  * `node` into node_modules/.bin, which would replace the machine's node for every npm
  * script. So each is fetched with `npm pack` (npm's own cache and registry settings),
  * checked against the lock file's integrity, and only `node` and `LICENSE` are kept,
- * under node_modules/.cache/qianfan-sea-node/ (a later build costs nothing).
+ * in .build/cache/ (a later build costs nothing; `npm ci` does not wipe it).
  * Which versions exist where, and why this line: docs/distribution.md.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './paths';
+import { BUILD_CACHE, ROOT } from './paths';
 
 /** Terraform's platform names → the registry package of that platform's Node binary. */
 export const NODE_PACKAGES = {
@@ -28,7 +28,7 @@ export type SeaPlatform = keyof typeof NODE_PACKAGES;
 export const SEA_PLATFORMS = Object.keys(NODE_PACKAGES) as SeaPlatform[];
 
 const LOCK_FILE = join(ROOT, 'scripts', 'sea-node', 'package-lock.json');
-const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'qianfan-sea-node');
+const CACHE_DIR = join(BUILD_CACHE, 'sea-node');
 
 export interface NodeBinary {
   platform: SeaPlatform;

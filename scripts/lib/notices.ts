@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
-import { ROOT } from './paths';
+import { BUILD_CACHE, ROOT } from './paths';
 import { packageVersion } from './sea';
 
 export interface BundledPackage {
@@ -79,7 +79,7 @@ function licenseText(id: string, found: ModuleInfo | undefined, declared: string
   ].join('\n\n');
 }
 
-const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'qianfan-notices');
+const CACHE_DIR = join(BUILD_CACHE, 'notices');
 
 /**
  * One section per package. The checker reads the whole installed tree (≈ 2 s), so the

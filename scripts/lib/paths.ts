@@ -9,6 +9,8 @@ export const LAUNCHER_BUNDLE = join(DIST_DIR, 'provider', 'launcher.cjs');
 export const MIRROR_DIR = join(BUILD_DIR, 'mirror');
 export const CLI_CONFIG = join(BUILD_DIR, 'terraform.rc');
 export const PLUGIN_CACHE = join(BUILD_DIR, 'plugin-cache');
+/** The build's own caches (Node binaries, executables, archives, notices): outside node_modules, which `npm ci` wipes. */
+export const BUILD_CACHE = join(BUILD_DIR, 'cache');
 
 export const PROVIDER_HOST = 'registry.qianfan.local';
 export const PROVIDER_NAMESPACE = 'qianfan';

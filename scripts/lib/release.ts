@@ -14,6 +14,7 @@ import { ZipFile } from 'yazl';
 import { hostPlatform, SEA_PLATFORMS } from './node-binaries';
 import { packageVersion } from './sea';
 import {
+  BUILD_CACHE,
   CLI_CONFIG,
   EXECUTABLE,
   MIRROR_DIR,
@@ -24,7 +25,6 @@ import {
   PROVIDER_TYPE,
   PROVIDER_VERSION,
   RELEASE_DIR,
-  ROOT,
   stageDir,
 } from './paths';
 
@@ -64,7 +64,7 @@ function zip(files: { name: string; content: Buffer }[], executable: string): Pr
   });
 }
 
-const ZIP_CACHE = join(ROOT, 'node_modules', '.cache', 'qianfan-release');
+const ZIP_CACHE = join(BUILD_CACHE, 'release');
 
 /**
  * The archive of one platform's files. Deflating 120 MB takes seconds, so a build reuses

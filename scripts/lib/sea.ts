@@ -22,7 +22,7 @@
  * signature of node.exe no longer matches and is left as is.
  *
  * Injection takes seconds per platform, so results are cached in
- * node_modules/.cache/qianfan-sea/, keyed by everything that goes in.
+ * .build/cache/, keyed by everything that goes in.
  * The facts about Node, V8, macOS and Windows this relies on: docs/distribution.md.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -32,12 +32,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SEA_ASSETS } from '../../providers/runtime/sea-assets';
 import { hostNodeBinary, hostPlatform, nodeBinary, type SeaPlatform } from './node-binaries';
-import { ROOT } from './paths';
+import { BUILD_CACHE, ROOT } from './paths';
 
 /** Node's documented sentinel: postject flips it so the binary looks for its blob. */
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const CODE_CACHE_SEED = '1';
-const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'qianfan-sea');
+const CACHE_DIR = join(BUILD_CACHE, 'sea');
 const POSTJECT = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
 
 export const packageVersion = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
