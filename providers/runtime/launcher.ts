@@ -12,8 +12,8 @@
  * start is V8 compiling the bundle. Node 20 has no module.enableCompileCache(), and a
  * SEA's own `useCodeCache` would cover only this script; vm.Script cachedData covers
  * the bundle in both forms. The cache is keyed by the bundle's content hash (V8 itself
- * only checks the source length), written once when missing or rejected, atomically,
- * and never required: any failure falls back to a normal compile.
+ * only checks the source length), written once when there is no local one or it was
+ * rejected, atomically, and never required: any failure falls back to a normal compile.
  *
  * A cache made here is never written into the provider's own directory: Terraform
  * checks that directory against the h1: hash in .terraform.lock.hcl. It goes to
@@ -66,13 +66,21 @@ const { source, filename, hash, shipped } = locate();
 const cacheDir = process.env.QIANFAN_CODE_CACHE_DIR || join(homedir(), '.cache', 'qianfan-provider');
 const cacheFile = join(cacheDir, `${basename(filename)}.${hash}.${process.version}.v8cache`);
 
-// A local cache exists only where the shipped one did not fit this node.
-const cachedData = read(cacheFile) ?? shipped();
+// The shipped cache covers what compiling the bundle compiles; a local one, written at
+// the end of a run, also covers what that run compiled lazily, so it is preferred.
+const local = read(cacheFile);
+const cachedData = local ?? shipped();
 
 type Wrapped = (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
 const script = new Script((Module as unknown as { wrap(s: string): string }).wrap(source), { filename, cachedData });
 
-if (cachedData === undefined || script.cachedDataRejected) {
+// QIANFAN_CODE_CACHE_DEBUG=1: say on stderr which cache was used (tests check it).
+if (process.env.QIANFAN_CODE_CACHE_DEBUG) {
+  const used = local ? 'local' : cachedData ? 'shipped' : 'none';
+  process.stderr.write(`qianfan code cache: ${used}${cachedData ? (script.cachedDataRejected ? ' rejected' : ' accepted') : ''}\n`);
+}
+
+if (local === undefined || script.cachedDataRejected) {
   // On exit the cache also holds every function this run compiled lazily.
   process.on('exit', () => {
     try {

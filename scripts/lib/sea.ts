@@ -12,8 +12,8 @@
  *   the archive must be reproducible. (V8 leaves the random seed out of the cache's flag
  *   check, so the cache is accepted at run time; launcher tests prove it.)
  * - the other platforms: a cache made by a foreign binary may not fit, so none is
- *   shipped; the launcher makes one on first start in the user's cache directory, as it
- *   does for the launcher form.
+ *   shipped. Every form leaves a fuller cache in the user's cache directory after a
+ *   start (providers/runtime/launcher.ts).
  *
  * Node's SEA code cache (`useCodeCache`) is not used: it would cache only the launcher.
  * macOS: injection breaks the binary's signature, and a hardened-runtime binary with a
