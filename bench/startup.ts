@@ -3,14 +3,15 @@
  * Terraform pays on each of its three or four launches per plan or apply.
  *
  * Cases, interleaved run by run so that machine noise hits all alike: the single
- * executable as released for this machine (code cache shipped), the same executable
- * without a shipped cache but with the local one warm (what the cross-built platforms
- * have from their second start on), the launcher form on the machine's node (the
- * darwin arm64 archive, and the only form before), and baselines `node -e 0` of the
- * machine's node and of the embedded node; and the single executable exiting at the
- * magic-cookie check, right after loading the bundle (time to its refusal on stderr:
- * the most a startup snapshot could save is that minus `node -e 0`). Each with and without NODE_EXTRA_CA_CERTS,
- * which Node 20 parses at every start. Usage: npm run bench:startup [-- runs]
+ * executable as released for this machine on a first start (shipped code cache) and on
+ * later ones (the local cache a start leaves), the same kind of executable without a
+ * shipped cache on its first start (the cross-built platforms), the launcher form on
+ * the machine's node (the darwin arm64 archive, and the only form before), baselines
+ * `node -e 0` of the machine's node and of the embedded node, and the single executable
+ * stopping at the magic-cookie check right after loading the bundle (time to its
+ * refusal on stderr: the most a startup snapshot could save is that minus `node -e 0`).
+ * Each with and without NODE_EXTRA_CA_CERTS, which Node 20 parses at every start.
+ * Usage: npm run bench:startup [-- runs]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -54,6 +55,7 @@ async function main() {
   const uncached = join(work, 'sea-without-shipped-cache');
   await buildSea('linux_amd64', { launcher: LAUNCHER_BUNDLE, bundle: PROVIDER_BUNDLE, hash: bundleHash() }, uncached, { cache: false, codeCache: false });
   const node22 = nodeBinary('linux_amd64');
+  const NO_CACHE = '/dev/null/no-cache'; // unwritable: no local cache is ever made or read
 
   const caCerts = process.env.NODE_EXTRA_CA_CERTS;
   const withoutCa = { ...process.env };
@@ -67,10 +69,11 @@ async function main() {
   const cases: [string, (env: NodeJS.ProcessEnv) => Promise<number>][] = [
     [`node -e 0 (machine's node ${process.version})`, (env) => timeUntil(process.execPath, ['-e', '0'], env, () => false)],
     [`node -e 0 (embedded node v${node22.version})`, (env) => timeUntil(node22.executable, ['-e', '0'], env, () => false)],
-    ['single executable (released, code cache shipped)', (env) => timeUntil(stagedExecutable, [], { ...env, ...plugin }, handshake)],
+    ['single executable, first start (shipped code cache)', (env) => timeUntil(stagedExecutable, [], { ...env, ...plugin, QIANFAN_CODE_CACHE_DIR: NO_CACHE }, handshake)],
+    ['single executable, later starts (local code cache)', (env) => timeUntil(stagedExecutable, [], { ...env, ...plugin, QIANFAN_CODE_CACHE_DIR: work }, handshake)],
     // What a startup snapshot could save at most: loading the bundle, up to the cookie check's message.
-    ['single executable, bundle loaded (no cookie: its refusal)', (env) => timeUntil(stagedExecutable, [], env, (o) => o.includes('plugin'), 'stderr')],
-    ['single executable, no shipped cache (local cache warm)', (env) => timeUntil(uncached, [], { ...env, ...plugin, QIANFAN_CODE_CACHE_DIR: work }, handshake)],
+    ['single executable, bundle loaded (no cookie: its refusal)', (env) => timeUntil(stagedExecutable, [], { ...env, QIANFAN_CODE_CACHE_DIR: work }, (o) => o.includes('plugin'), 'stderr')],
+    ['cross-built kind, first start (no code cache at all)', (env) => timeUntil(uncached, [], { ...env, ...plugin, QIANFAN_CODE_CACHE_DIR: NO_CACHE }, handshake)],
     ["launcher form on the machine's node (local cache warm)", (env) => timeUntil(stagedLauncher, [], { ...env, ...plugin, QIANFAN_NODE: process.execPath }, handshake)],
   ];
   const results: Record<string, number[]> = {};
