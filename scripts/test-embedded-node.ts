@@ -15,5 +15,10 @@ if (!node) {
 }
 process.stderr.write(`provider unit tests under the embedded Node ${node.version} (${node.executable})\n`);
 const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
-const result = spawnSync(node.executable, [jest, join(ROOT, '__tests__', 'providers'), '--selectProjects', 'cdktf', ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
+const result = spawnSync(node.executable, [jest, join(ROOT, '__tests__', 'providers'), '--selectProjects', 'cdktf', ...process.argv.slice(2)], {
+  cwd: ROOT,
+  stdio: 'inherit',
+  // Tests that start the emulator run it on this node: its native modules are built for it.
+  env: { ...process.env, QIANFAN_EMULATOR_NODE: process.execPath },
+});
 process.exit(result.status ?? 1);
