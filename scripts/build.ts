@@ -2,43 +2,46 @@
  * Builds the provider as a distributable and installs it where Terraform and OpenTofu
  * find it offline:
  *   1. generate protocol code from providers/runtime/proto (buf + protoc-gen-es);
- *   2. bundle the provider into one file (no module resolution at launch);
- *   3. stage the plugin directory (launcher script, bundles) and warm the V8 code cache;
- *   4. pack it as terraform-provider-qianfan_{version}_{os}_{arch}.zip per platform,
- *      with SHA256SUMS and network-mirror JSON (h1: and zh: hashes) in dist/release/;
- *   5. install the zips into a project-local filesystem mirror (packed layout) under
- *      a fully qualified source address, and write the CLI config pointing at it.
+ *   2. bundle the provider into one file (no module resolution at launch), with
+ *      esbuild's metafile: the list of what went in, for the license notices;
+ *   3. stage one plugin directory per platform (dist/stage/<platform>/): a single
+ *      executable (scripts/lib/sea.ts) where the registry has the platform's Node
+ *      binary, the launcher form (shell script + node) for darwin arm64; each with
+ *      THIRD_PARTY_NOTICES.txt (scripts/lib/notices.ts);
+ *   4. pack terraform-provider-qianfan_{version}_{os}_{arch}.zip per platform, with
+ *      SHA256SUMS and network-mirror JSON (h1: and zh: hashes) in dist/release/, and
+ *      install them into a project-local filesystem mirror (scripts/lib/release.ts).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { ZipFile } from 'yazl';
+import { build, type Metafile } from 'esbuild';
 import { MAGIC_COOKIE_VALUE } from '../providers/runtime/protocol';
+import { nodeBinary, nodeLicense, SEA_PLATFORMS } from './lib/node-binaries';
+import { thirdPartyNotices } from './lib/notices';
 import {
   CLI_CONFIG,
   DIST_DIR,
   LAUNCHER_BUNDLE,
   MIRROR_DIR,
-  PLUGIN_CACHE,
   PROVIDER_BUNDLE,
   PROVIDER_HOST,
-  PROVIDER_NAMESPACE,
   PROVIDER_SOURCE,
-  PROVIDER_TYPE,
   PROVIDER_VERSION,
-  RELEASE_DIR,
   ROOT,
   STAGE_DIR,
-  stagedExecutable,
+  stageDir,
+  stagedLauncher,
 } from './lib/paths';
+import { executableName, installIntoMirror, LAUNCHER_PLATFORMS, packRelease, type Release } from './lib/release';
+import { buildSea } from './lib/sea';
+
+export { packRelease } from './lib/release';
 
 const PROTO_DIR = join(ROOT, 'providers', 'runtime', 'proto');
 const GEN_DIR = join(ROOT, 'providers', 'runtime', 'gen');
-/** The bundle is plain JavaScript: one archive serves every platform with a POSIX shell. */
-export const PLATFORMS = ['linux_amd64', 'linux_arm64', 'darwin_amd64', 'darwin_arm64'];
-const EXECUTABLE = `terraform-provider-${PROVIDER_TYPE}_v${PROVIDER_VERSION}`;
+const NOTICES = 'THIRD_PARTY_NOTICES.txt';
 
 function newest(dir: string): number {
   return Math.max(0, ...readdirSync(dir).map((f) => statSync(join(dir, f)).mtimeMs));
@@ -52,8 +55,9 @@ export function generateProtocol(): void {
   });
 }
 
-export async function bundleProvider(): Promise<void> {
-  await build({
+/** Bundles the provider and the launcher; returns the provider bundle's metafile. */
+export async function bundleProvider(): Promise<Metafile> {
+  const result = await build({
     entryPoints: [join(ROOT, 'providers', 'qianfan', 'main.ts')],
     outfile: PROVIDER_BUNDLE,
     bundle: true,
@@ -63,6 +67,7 @@ export async function bundleProvider(): Promise<void> {
     minify: !process.env.QIANFAN_BUILD_NO_MINIFY,
     sourcemap: 'linked',
     legalComments: 'linked',
+    metafile: true,
     logLevel: 'warning',
   });
   await build({
@@ -74,22 +79,20 @@ export async function bundleProvider(): Promise<void> {
     format: 'cjs',
     logLevel: 'warning',
   });
+  return result.metafile;
 }
 
 export function bundleHash(): string {
   return createHash('sha256').update(readFileSync(PROVIDER_BUNDLE)).digest('hex').slice(0, 16);
 }
 
-/** The plugin directory as Terraform will unpack it. */
-export async function stage(hash: string): Promise<void> {
-  rmSync(STAGE_DIR, { recursive: true, force: true });
-  mkdirSync(STAGE_DIR, { recursive: true });
-  copyFileSync(PROVIDER_BUNDLE, join(STAGE_DIR, 'provider.cjs'));
-  copyFileSync(LAUNCHER_BUNDLE, join(STAGE_DIR, 'launcher.cjs'));
-  copyFileSync(`${PROVIDER_BUNDLE}.LEGAL.txt`, join(STAGE_DIR, 'THIRD_PARTY_NOTICES.txt'));
-  // exec, so that Terraform's kill reaches node itself. QIANFAN_NODE picks a node binary.
+/** The launcher form: exec, so that Terraform's kill reaches node itself. QIANFAN_NODE picks a node binary. */
+function stageLauncherForm(dir: string, hash: string): void {
+  copyFileSync(PROVIDER_BUNDLE, join(dir, 'provider.cjs'));
+  copyFileSync(LAUNCHER_BUNDLE, join(dir, 'launcher.cjs'));
+  const executable = join(dir, executableName('darwin_arm64'));
   writeFileSync(
-    stagedExecutable,
+    executable,
     [
       '#!/bin/sh',
       '# terraform-provider-qianfan: a Node.js (>= 20.19) program. Set QIANFAN_NODE to choose the node binary.',
@@ -98,19 +101,43 @@ export async function stage(hash: string): Promise<void> {
       '',
     ].join('\n'),
   );
-  chmodSync(stagedExecutable, 0o755);
+  chmodSync(executable, 0o755);
+}
+
+/** The plugin directories as Terraform will unpack them, one per platform. */
+export async function stage(hash: string, metafile: Metafile): Promise<void> {
+  rmSync(STAGE_DIR, { recursive: true, force: true });
+  const legalComments = readFileSync(`${PROVIDER_BUNDLE}.LEGAL.txt`, 'utf8');
+  for (const platform of SEA_PLATFORMS) nodeBinary(platform); // fetched one by one (npm), once
+  const withoutNode = await thirdPartyNotices(metafile, { legalComments });
+  const withNode = await thirdPartyNotices(metafile, { node: nodeLicense(), legalComments });
+  for (const platform of LAUNCHER_PLATFORMS) {
+    mkdirSync(stageDir(platform), { recursive: true });
+    stageLauncherForm(stageDir(platform), hash);
+    writeFileSync(join(stageDir(platform), NOTICES), withoutNode);
+  }
+  // Two at a time: postject is CPU-bound and the machine has two cores.
+  const queue = [...SEA_PLATFORMS];
+  const worker = async () => {
+    for (let platform = queue.shift(); platform; platform = queue.shift()) {
+      mkdirSync(stageDir(platform), { recursive: true });
+      writeFileSync(join(stageDir(platform), NOTICES), withNode);
+      await buildSea(platform, { launcher: LAUNCHER_BUNDLE, bundle: PROVIDER_BUNDLE, hash }, join(stageDir(platform), executableName(platform)));
+    }
+  };
+  await Promise.all([worker(), worker()]);
   await warmCodeCache();
 }
 
 /**
- * Runs the staged provider once to its handshake, so this machine's code cache
- * (~/.cache/qianfan-provider) is warm before Terraform's first launch. The cache is
- * not shipped in the archive: V8's cache bytes differ between runs, and the archive
- * must be reproducible (its h1: hash goes into every team member's lock file).
+ * Runs the launcher form once to its handshake, so this machine's code cache
+ * (~/.cache/qianfan-provider) is warm for it (benchmarks and tests compare it with the
+ * single executable, which ships its cache). The cache is not shipped in that archive:
+ * V8's cache bytes differ between runs, and the archive must be reproducible.
  */
 async function warmCodeCache(): Promise<void> {
   await new Promise<void>((resolve) => {
-    const child = spawn(stagedExecutable, [], {
+    const child = spawn(stagedLauncher, [], {
       env: {
         ...process.env,
         QIANFAN_NODE: process.env.QIANFAN_NODE ?? process.execPath,
@@ -124,103 +151,6 @@ async function warmCodeCache(): Promise<void> {
     child.on('exit', () => resolve());
     setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
   });
-}
-
-function stagedFiles(): string[] {
-  return readdirSync(STAGE_DIR).sort();
-}
-
-/** Go's dirhash.Hash1 over the archive's files: what Terraform records as h1:. */
-export function h1Hash(files: { name: string; content: Buffer }[]): string {
-  const summary = files
-    .slice()
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((f) => `${createHash('sha256').update(f.content).digest('hex')}  ${f.name}\n`)
-    .join('');
-  return `h1:${createHash('sha256').update(summary).digest('base64')}`;
-}
-
-async function zipStage(target: string): Promise<void> {
-  const zip = new ZipFile();
-  // Fixed timestamps: the same input gives the same archive (and zh: hash).
-  const mtime = new Date('2000-01-01T00:00:00Z');
-  for (const name of stagedFiles()) {
-    zip.addBuffer(readFileSync(join(STAGE_DIR, name)), name, { mtime, mode: name === EXECUTABLE ? 0o100755 : 0o100644 });
-  }
-  zip.end();
-  await new Promise<void>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => {
-      writeFileSync(target, Buffer.concat(chunks));
-      resolve();
-    });
-    zip.outputStream.on('error', reject);
-  });
-}
-
-export interface Release {
-  h1: string;
-  archives: { platform: string; file: string; zh: string }[];
-}
-
-/** Packs the staged build into `out` (dist/release by default; tests pack elsewhere). */
-export async function packRelease(out: string = RELEASE_DIR): Promise<Release> {
-  rmSync(out, { recursive: true, force: true });
-  const mirrorDir = join(out, 'network-mirror', PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE);
-  mkdirSync(mirrorDir, { recursive: true });
-  const h1 = h1Hash(stagedFiles().map((name) => ({ name, content: readFileSync(join(STAGE_DIR, name)) })));
-  const archives: Release['archives'] = [];
-  for (const platform of PLATFORMS) {
-    const file = join(out, `terraform-provider-${PROVIDER_TYPE}_${PROVIDER_VERSION}_${platform}.zip`);
-    await zipStage(file);
-    archives.push({ platform, file, zh: `zh:${createHash('sha256').update(readFileSync(file)).digest('hex')}` });
-  }
-  writeFileSync(
-    join(out, `terraform-provider-${PROVIDER_TYPE}_${PROVIDER_VERSION}_SHA256SUMS`),
-    archives.map((a) => `${a.zh.slice(3)}  ${a.file.split('/').pop()}\n`).join(''),
-  );
-  // Provider network mirror protocol: index.json and {version}.json beside the archives.
-  writeFileSync(join(mirrorDir, 'index.json'), JSON.stringify({ versions: { [PROVIDER_VERSION]: {} } }, null, 2) + '\n');
-  writeFileSync(
-    join(mirrorDir, `${PROVIDER_VERSION}.json`),
-    JSON.stringify(
-      {
-        archives: Object.fromEntries(
-          archives.map((a) => [a.platform, { url: a.file.split('/').pop(), hashes: [h1, a.zh] }]),
-        ),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
-  for (const a of archives) copyFileSync(a.file, join(mirrorDir, a.file.split('/').pop()!));
-  return { h1, archives };
-}
-
-/** The project-local filesystem mirror (packed layout) and the CLI config that uses it. */
-export function installIntoMirror(release: Release): void {
-  rmSync(MIRROR_DIR, { recursive: true, force: true });
-  const dir = join(MIRROR_DIR, PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE);
-  mkdirSync(dir, { recursive: true });
-  for (const a of release.archives) copyFileSync(a.file, join(dir, a.file.split('/').pop()!));
-  mkdirSync(PLUGIN_CACHE, { recursive: true });
-  writeFileSync(
-    CLI_CONFIG,
-    [
-      `# Written by scripts/build.ts: install ${PROVIDER_SOURCE} from the project-local mirror; nothing from the network.`,
-      'provider_installation {',
-      '  filesystem_mirror {',
-      `    path    = "${MIRROR_DIR}"`,
-      `    include = ["${PROVIDER_HOST}/*/*"]`,
-      '  }',
-      '  direct {',
-      `    exclude = ["${PROVIDER_HOST}/*/*"]`,
-      '  }',
-      '}',
-      '',
-    ].join('\n'),
-  );
 }
 
 /**
@@ -247,8 +177,8 @@ export function renewStaleLocks(release: Release): string[] {
 
 export async function buildAll(): Promise<Release> {
   generateProtocol();
-  await bundleProvider();
-  await stage(bundleHash());
+  const metafile = await bundleProvider();
+  await stage(bundleHash(), metafile);
   const release = await packRelease();
   installIntoMirror(release);
   renewStaleLocks(release);
@@ -260,8 +190,10 @@ if (require.main === module) {
   buildAll().then(
     (release) => {
       process.stderr.write(`built ${PROVIDER_SOURCE} ${PROVIDER_VERSION} (${Date.now() - started} ms)\n`);
-      for (const a of release.archives) process.stderr.write(`  ${a.file.replace(DIST_DIR, 'dist')}  ${a.zh}\n`);
-      process.stderr.write(`  ${release.h1}\n  filesystem mirror: ${MIRROR_DIR}\n  CLI config: ${CLI_CONFIG}\n`);
+      for (const a of release.archives) {
+        process.stderr.write(`  ${a.file.replace(DIST_DIR, 'dist')}  ${(a.bytes / 1e6).toFixed(1)} MB  ${a.h1}  ${a.zh}\n`);
+      }
+      process.stderr.write(`  filesystem mirror: ${MIRROR_DIR}\n  CLI config: ${CLI_CONFIG}\n`);
     },
     (error: unknown) => {
       process.stderr.write(`build failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -137,7 +137,8 @@ export class ProviderMemory {
       } catch {
         continue;
       }
-      if (!cmdline.includes(this.marker) || !cmdline.includes('provider.cjs')) continue;
+      // The single executable, or the launcher form's node running provider.cjs.
+      if (!cmdline.includes(this.marker) || !/terraform-provider-qianfan_v|provider\.cjs/.test(cmdline)) continue;
       try {
         const status = readFileSync(`/proc/${pid}/status`, 'utf8');
         const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);

@@ -127,13 +127,17 @@ export class GrpcServer {
     return { method, call };
   }
 
-  listen(path: string): Promise<void> {
+  /** Listens on a unix socket path, or on a loopback TCP port (the port is returned). */
+  listen(target: string | { host: string; port: number }): Promise<number | undefined> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(path, () => {
+      const done = () => {
         this.server.off('error', reject);
-        resolve();
-      });
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : undefined);
+      };
+      if (typeof target === 'string') this.server.listen(target, done);
+      else this.server.listen(target.port, target.host, done);
     });
   }
 
@@ -188,7 +192,15 @@ export class GrpcServer {
         // the status and the client reports CANCELLED instead of RESOURCE_EXHAUSTED.
         chunks.length = 0;
         finish(Status.RESOURCE_EXHAUSTED, `request larger than ${this.maxMessageBytes} bytes`);
-        stream.close(http2.constants.NGHTTP2_NO_ERROR);
+        // Only once the status is on the wire: Node 22 would otherwise send the
+        // RST_STREAM first, and the client sees a call ended without a status. The
+        // client acknowledges a PING after reading every frame sent before it.
+        const stop = () => stream.close(http2.constants.NGHTTP2_NO_ERROR);
+        try {
+          if (!stream.session?.ping(stop)) stop();
+        } catch {
+          stop(); // too many PINGs in flight: stop the stream now rather than not at all
+        }
         return;
       }
       chunks.push(chunk);

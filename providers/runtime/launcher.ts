@@ -1,31 +1,36 @@
 /**
- * Loads the provider bundle with a V8 code cache.
+ * Loads the provider bundle with a V8 code cache. Two forms:
  *
- * Why: Terraform starts the provider about four times per apply, and most of a
- * cold start is V8 compiling the bundle. Node 22 has module.enableCompileCache();
- * Node 20 does not, so this does the same with vm.Script cachedData. The cache is
- * keyed by the bundle's content hash (V8 itself only checks the source length),
- * written once when missing or rejected, atomically, and never required: any
- * failure falls back to a normal compile.
+ * - single executable (SEA, scripts/lib/sea.ts): this is the executable's main script;
+ *   the bundle, its content hash and (where the build could make one) a code cache are
+ *   assets of the executable;
+ * - launcher form: `node launcher.cjs <bundle.cjs> <content-hash> [args…]`, started by
+ *   the archive's shell script with the machine's node; a shipped cache would sit
+ *   beside the bundle as `<bundle>.<hash>.v8cache`.
  *
- * The release archive ships a cache made by the build (`<bundle>.<hash>.v8cache`).
+ * Why: Terraform starts the provider three or four times per plan, and most of a cold
+ * start is V8 compiling the bundle. Node 20 has no module.enableCompileCache(), and a
+ * SEA's own `useCodeCache` would cover only this script; vm.Script cachedData covers
+ * the bundle in both forms. The cache is keyed by the bundle's content hash (V8 itself
+ * only checks the source length), written once when there is no local one or it was
+ * rejected, atomically, and never required: any failure falls back to a normal compile.
+ *
  * A cache made here is never written into the provider's own directory: Terraform
  * checks that directory against the h1: hash in .terraform.lock.hcl. It goes to
  * $QIANFAN_CODE_CACHE_DIR, else ~/.cache/qianfan-provider, keyed by node version too.
- *
- * Usage: node launcher.cjs <bundle.cjs> <content-hash> [args…]
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { SEA_ASSETS } from './sea-assets';
 
-const [bundle, hash] = process.argv.splice(2, 2);
-const shippedCache = `${bundle}.${hash}.v8cache`;
-const cacheDir = process.env.QIANFAN_CODE_CACHE_DIR || join(homedir(), '.cache', 'qianfan-provider');
-const localCache = join(cacheDir, `${basename(bundle)}.${hash}.${process.version}.v8cache`);
-const source = readFileSync(bundle, 'utf8');
+interface Sea {
+  isSea(): boolean;
+  getAsset(key: string): ArrayBuffer;
+  getAsset(key: string, encoding: string): string;
+}
 
 function read(file: string): Buffer | undefined {
   try {
@@ -35,14 +40,47 @@ function read(file: string): Buffer | undefined {
   }
 }
 
-// A local cache exists only where the shipped one did not fit this node.
-const cachedData = read(localCache) ?? read(shippedCache);
-const cacheFile = localCache;
+/** The bundle's source, where it is, its hash and a cache shipped with it. */
+function locate(): { source: string; filename: string; hash: string; shipped: () => Buffer | undefined } {
+  const sea = require('node:sea') as Sea;
+  if (sea.isSea()) {
+    const asset = (key: string) => {
+      try {
+        return Buffer.from(sea.getAsset(key));
+      } catch {
+        return undefined; // getAsset throws for a missing asset
+      }
+    };
+    return {
+      source: sea.getAsset(SEA_ASSETS.bundle, 'utf8'),
+      filename: process.execPath,
+      hash: sea.getAsset(SEA_ASSETS.hash, 'utf8'),
+      shipped: () => asset(SEA_ASSETS.codeCache),
+    };
+  }
+  const [bundle, hash] = process.argv.splice(2, 2);
+  return { source: readFileSync(bundle, 'utf8'), filename: bundle, hash, shipped: () => read(`${bundle}.${hash}.v8cache`) };
+}
+
+const { source, filename, hash, shipped } = locate();
+const cacheDir = process.env.QIANFAN_CODE_CACHE_DIR || join(homedir(), '.cache', 'qianfan-provider');
+const cacheFile = join(cacheDir, `${basename(filename)}.${hash}.${process.version}.v8cache`);
+
+// The shipped cache covers what compiling the bundle compiles; a local one, written at
+// the end of a run, also covers what that run compiled lazily, so it is preferred.
+const local = read(cacheFile);
+const cachedData = local ?? shipped();
 
 type Wrapped = (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
-const script = new Script((Module as unknown as { wrap(s: string): string }).wrap(source), { filename: bundle, cachedData });
+const script = new Script((Module as unknown as { wrap(s: string): string }).wrap(source), { filename, cachedData });
 
-if (cachedData === undefined || script.cachedDataRejected) {
+// QIANFAN_CODE_CACHE_DEBUG=1: say on stderr which cache was used (tests check it).
+if (process.env.QIANFAN_CODE_CACHE_DEBUG) {
+  const used = local ? 'local' : cachedData ? 'shipped' : 'none';
+  process.stderr.write(`qianfan code cache: ${used}${cachedData ? (script.cachedDataRejected ? ' rejected' : ' accepted') : ''}\n`);
+}
+
+if (local === undefined || script.cachedDataRejected) {
   // On exit the cache also holds every function this run compiled lazily.
   process.on('exit', () => {
     try {
@@ -68,7 +106,7 @@ if (report) {
   });
 }
 
-const mod = new Module(bundle, module);
-mod.filename = bundle;
+const mod = new Module(filename, module);
+mod.filename = filename;
 const fn = script.runInThisContext() as Wrapped;
-fn.call(mod.exports, mod.exports, ((id: string) => mod.require(id)) as NodeJS.Require, mod, bundle, dirname(bundle));
+fn.call(mod.exports, mod.exports, ((id: string) => mod.require(id)) as NodeJS.Require, mod, filename, dirname(filename));

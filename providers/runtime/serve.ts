@@ -73,10 +73,14 @@ export async function serve<Client>(definition: ProviderDefinition<Client>): Pro
     onCall: (path, code, ms) => log('trace', 'rpc', { rpc: path, status: code, ms }),
   });
 
-  const socketDir = mkdtempSync(join(tmpdir(), 'plugin'));
-  const socketPath = join(socketDir, 'plugin.sock');
+  // go-plugin's transports: a unix socket, or TCP on loopback where there are none for
+  // it (Windows: node would make a named pipe). QIANFAN_PLUGIN_NETWORK=tcp picks TCP
+  // anywhere, so the Windows transport is tested against Terraform here (docs/distribution.md).
+  const tcp = process.platform === 'win32' || process.env.QIANFAN_PLUGIN_NETWORK === 'tcp';
+  const socketDir = tcp ? undefined : mkdtempSync(join(tmpdir(), 'plugin'));
+  const socketPath = socketDir && join(socketDir, 'plugin.sock');
   // Shutdown, SIGTERM, SIGHUP, the parent going away, a fatal error: all end here.
-  onEveryExit(() => rmSync(socketDir, { recursive: true, force: true }));
+  if (socketDir) onEveryExit(() => rmSync(socketDir, { recursive: true, force: true }));
   watchParent((parent, now) => {
     log('warn', 'the process that started the provider is gone; exiting', { parent, now });
     process.exit(PARENT_GONE_EXIT_CODE);
@@ -91,10 +95,11 @@ export async function serve<Client>(definition: ProviderDefinition<Client>): Pro
     },
   }));
 
-  await server.listen(socketPath);
+  const port = await server.listen(socketPath ?? { host: '127.0.0.1', port: 0 });
+  const address = socketPath ? `unix|${socketPath}` : `tcp|127.0.0.1:${port}`;
   const certField = cert ? cert.certDer.toString('base64').replace(/=+$/, '') : '';
-  writeHandshake(`${CORE_PROTOCOL_VERSION}|${APP_PROTOCOL_VERSION}|unix|${socketPath}|grpc|${certField}\n`);
-  log('debug', 'plugin serving', { socket: socketPath, tls: !!cert });
+  writeHandshake(`${CORE_PROTOCOL_VERSION}|${APP_PROTOCOL_VERSION}|${address}|grpc|${certField}\n`);
+  log('debug', 'plugin serving', { address, tls: !!cert });
   setImmediate(() => {
     load();
     providerService();

@@ -53,7 +53,9 @@ export async function startEmulator(dataDir: string, options: StartOptions = {})
   const timeoutMs = options.timeoutMs ?? 60_000;
   const infoFile = join(dataDir, 'emulator.json');
   const child = spawn(
-    process.execPath,
+    // The emulator's native SQLite module is built for the machine's node, also when the
+    // caller runs under another one (npm run test:embedded-node says which).
+    process.env.QIANFAN_EMULATOR_NODE || process.execPath,
     [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'emulator', 'main.ts'), '--data-dir', dataDir, ...(options.args ?? [])],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
   );

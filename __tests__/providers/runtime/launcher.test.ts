@@ -4,10 +4,11 @@
  * written only where its header says (never into the provider's directory, which
  * Terraform checks against the lock file's h1: hash), and a bad cache never fatal.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildSea } from '../../../scripts/lib/sea';
 
 const LAUNCHER = resolve(__dirname, '..', '..', '..', 'dist', 'provider', 'launcher.cjs');
 const HASH = 'abc123';
@@ -42,6 +43,13 @@ process.stdout.write(JSON.stringify({
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Which cache a start used, as the launcher reports it (QIANFAN_CODE_CACHE_DEBUG). */
+function cacheReport(command: string[], cacheDir: string): string {
+  const r = spawnSync(command[0], command.slice(1), { env: { ...process.env, QIANFAN_CODE_CACHE_DIR: cacheDir, QIANFAN_CODE_CACHE_DEBUG: '1' }, encoding: 'utf8' });
+  return r.stderr.trim();
+}
+const launcherArgs = () => [process.execPath, LAUNCHER, bundle, HASH];
 
 function run(cacheDir: string, ...args: string[]): Record<string, unknown> {
   const out = execFileSync(process.execPath, [LAUNCHER, bundle, HASH, ...args], {
@@ -88,15 +96,16 @@ test('a corrupt cache falls back to compiling, and is replaced', () => {
   expect(statSync(file).size).toBeGreaterThan(0);
 });
 
-test('a shipped cache next to the bundle is used: no local cache is made', () => {
+test('a shipped cache next to the bundle is used, and a local one (covering what the run compiled) is left for later starts', () => {
   const made = join(root, 'cache-e');
   run(made);
   const shipped = `${bundle}.${HASH}.v8cache`;
   copyFileSync(join(made, localCacheName), shipped);
   try {
     const fresh = join(root, 'cache-f');
-    run(fresh);
-    expect(existsSync(fresh)).toBe(false);
+    expect(cacheReport(launcherArgs(), fresh)).toBe('qianfan code cache: shipped accepted');
+    expect(readdirSync(fresh)).toEqual([localCacheName]);
+    expect(cacheReport(launcherArgs(), fresh)).toBe('qianfan code cache: local accepted');
   } finally {
     rmSync(shipped);
   }
@@ -106,4 +115,45 @@ test('an unwritable cache directory is not an error', () => {
   const blocker = join(root, 'not-a-dir');
   writeFileSync(blocker, 'x');
   expect(run(join(blocker, 'cache')).sum).toBe(398);
+});
+
+describe('as the main script of a single executable (the release form)', () => {
+  // Built like the release's linux amd64 provider, around the small bundle above.
+  let withCache: string;
+  let withoutCache: string;
+  beforeAll(async () => {
+    const inputs = { launcher: LAUNCHER, bundle, hash: HASH };
+    withCache = join(root, 'sea-with-cache');
+    withoutCache = join(root, 'sea-without-cache');
+    await Promise.all([
+      buildSea('linux_amd64', inputs, withCache, { cache: false, codeCache: true }),
+      buildSea('linux_amd64', inputs, withoutCache, { cache: false, codeCache: false }),
+    ]);
+  }, 120_000);
+
+  function runSea(exe: string, cacheDir: string, ...args: string[]): Record<string, unknown> {
+    const out = execFileSync(exe, args, { env: { ...process.env, QIANFAN_CODE_CACHE_DIR: cacheDir }, encoding: 'utf8' });
+    return JSON.parse(out) as Record<string, unknown>;
+  }
+
+  test('the bundle comes from the executable: CommonJS semantics, every argument its own', () => {
+    const seen = runSea(withCache, join(root, 'sea-a'), '--flag', 'value');
+    expect(seen).toEqual({ filename: withCache, dirname: root, args: ['--flag', 'value'], exportsSeen: true, sum: 398, base: 'sea-with-cache' });
+  });
+
+  test('the shipped code cache (made by the build with the embedded node) is accepted on the first start; later starts use the local one it leaves', () => {
+    const cacheDir = join(root, 'sea-b');
+    expect(cacheReport([withCache], cacheDir)).toBe('qianfan code cache: shipped accepted');
+    expect(cacheReport([withCache], cacheDir)).toBe('qianfan code cache: local accepted');
+  });
+
+  test('without a shipped cache (the cross-built platforms), the first run makes one in the cache directory and later runs use it', () => {
+    const cacheDir = join(root, 'sea-c');
+    expect(cacheReport([withoutCache], cacheDir)).toBe('qianfan code cache: none');
+    const [made] = readdirSync(cacheDir);
+    expect(made).toMatch(new RegExp(`^sea-without-cache\\.${HASH}\\.v22\\.\\d+\\.\\d+\\.v8cache$`));
+    const first = statSync(join(cacheDir, made)).mtimeMs;
+    runSea(withoutCache, cacheDir);
+    expect(statSync(join(cacheDir, made)).mtimeMs).toBe(first);
+  });
 });
