@@ -6,11 +6,10 @@
 import { ProviderError } from '../runtime/diagnostics';
 import type { ObjectValue } from '../runtime/interfaces';
 import type { BlockSchema } from '../runtime/schema';
-import { checkServiceUrl } from './clients/http';
 import type { YufuAdminClient } from './clients/yufu';
 import { attr, num, str } from './values';
 import { durationValidator, intRange, parseDuration, stringRule } from './validators';
-import { DEFAULT_RETRY, type RetryPolicy } from './clients/http';
+import { checkServiceUrl, DEFAULT_RETRY, type RetryPolicy } from './clients/http';
 import { ENV as CREDENTIAL_ENV, loadApaasCredentials, loadServiceAccount, pick } from './credentials';
 import { checkYufuDomain } from './rules';
 import { RESPONSE_LIMITS, responseLimit } from './clients/limits';
@@ -106,17 +105,15 @@ export function resolveClients(config: ObjectValue): QianfanClients {
   }
 
   async function makeYufu(): Promise<YufuAdminClient> {
-    {
-      const explicit = pick(config, 'yufu_admin_url', ENV.yufuAdminUrl);
-      const domain = pick(config, 'yufu_domain', ENV.yufuDomain);
-      if (!explicit && !domain) {
-        throw new ProviderError('Missing Yufu admin endpoint', `set yufu_admin_url or yufu_domain in the provider block, or ${ENV.yufuAdminUrl} / ${ENV.yufuDomain}`);
-      }
-      const raw = explicit ? explicit.value : `https://${domain!.value}-admin.cig.tencentcs.com`;
-      const adminUrl = checkServiceUrl(raw, explicit ? explicit.source : 'yufu_domain');
-      const audience = adminUrl.origin + adminUrl.pathname.replace(/\/$/, '');
-      const { YufuAdminClient } = yufuModule();
-      return new YufuAdminClient({ adminUrl, serviceAccount: loadServiceAccount(config), audience, timeoutMs, retry });
+    const explicit = pick(config, 'yufu_admin_url', ENV.yufuAdminUrl);
+    const domain = pick(config, 'yufu_domain', ENV.yufuDomain);
+    if (!explicit && !domain) {
+      throw new ProviderError('Missing Yufu admin endpoint', `set yufu_admin_url or yufu_domain in the provider block, or ${ENV.yufuAdminUrl} / ${ENV.yufuDomain}`);
     }
+    const raw = explicit ? explicit.value : `https://${domain!.value}-admin.cig.tencentcs.com`;
+    const adminUrl = checkServiceUrl(raw, explicit ? explicit.source : 'yufu_domain');
+    const audience = adminUrl.origin + adminUrl.pathname.replace(/\/$/, '');
+    const { YufuAdminClient } = yufuModule();
+    return new YufuAdminClient({ adminUrl, serviceAccount: loadServiceAccount(config), audience, timeoutMs, retry });
   }
 }

@@ -10,8 +10,9 @@ import { apaasHrConnectorResource } from './resources/apaas_hr_connector';
 import { apaasSyncScheduleResource } from './resources/apaas_sync_schedule';
 import { yufuOidcAppResource } from './resources/yufu_oidc_app';
 import { str } from './values';
+import { PROVIDER_VERSION } from './version';
 
-export const PROVIDER_VERSION = '0.1.0';
+export { PROVIDER_VERSION };
 
 export const qianfanProvider: ProviderDefinition<QianfanClients> = {
   name: 'qianfan',

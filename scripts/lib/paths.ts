@@ -16,7 +16,9 @@ export const PROVIDER_HOST = 'registry.qianfan.local';
 export const PROVIDER_NAMESPACE = 'qianfan';
 export const PROVIDER_TYPE = 'qianfan';
 export const PROVIDER_SOURCE = `${PROVIDER_HOST}/${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`;
-export const PROVIDER_VERSION = '0.1.0';
+import { PROVIDER_VERSION } from '../../providers/qianfan/version';
+
+export { PROVIDER_VERSION };
 
 /** The unpacked plugin directories, one per platform, as Terraform extracts the release archives. */
 export const STAGE_DIR = join(DIST_DIR, 'stage');
