@@ -350,7 +350,9 @@ describe('HR connector validation', () => {
   test('a Yufu secret rotated after save fails the next save', async () => {
     const tenant = await newTenant();
     const rotating = await newYufuApp();
-    expect((await api.call('PUT', `/api/v1/tenants/${tenant}/hr-connector`, connectorBody(rotating, 'apaas'))).status).toBe(200);
+    const first = await api.call<Connector>('PUT', `/api/v1/tenants/${tenant}/hr-connector`, connectorBody(rotating, 'apaas'));
+    expect(first.status).toBe(200);
+    const runsBefore = (await api.call<List<Run>>('GET', `/api/v1/tenants/${tenant}/sync-runs?page_size=100`)).body.total;
     const rotated = await yufu.call<AdminApp>('POST', `/api/v1/oidc-apps/${rotating.id}/client-secret:rotate`);
     expect(rotated.status).toBe(200);
     secretsSeen.push(rotated.body.client_secret);
@@ -359,8 +361,9 @@ describe('HR connector validation', () => {
     const fresh = await api.call<Connector>('PUT', `/api/v1/tenants/${tenant}/hr-connector`, { ...connectorBody(rotating, 'apaas'), client_secret: rotated.body.client_secret });
     expect(fresh.status).toBe(200);
     expect(fresh.body.client_secret_sha256).toBe(sha256(rotated.body.client_secret));
-    // Only the secret changed: no new initial run.
-    expect(fresh.body.initial_run_id).toBeDefined();
+    // Only the secret changed: no new initial run (the old one is still named, no run queued).
+    expect(fresh.body.initial_run_id).toBe(first.body.initial_run_id);
+    expect((await api.call<List<Run>>('GET', `/api/v1/tenants/${tenant}/sync-runs?page_size=100`)).body.total).toBe(runsBefore);
   });
 });
 
