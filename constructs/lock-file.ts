@@ -13,8 +13,13 @@ import { PROVIDER_SOURCE, GENERATOR_METADATA } from './bindings/source';
 
 const RELEASE_METADATA = join(__dirname, '..', 'dist', 'release', 'network-mirror', PROVIDER_SOURCE, `${GENERATOR_METADATA.providerVersion}.json`);
 
-export function seedProviderLockFiles(app: App, stacks: string[]): string[] {
-  if (!existsSync(RELEASE_METADATA)) return [];
+/**
+ * A .terraform.lock.hcl naming the locally built provider with every platform's h1:
+ * hash; null before a build. With it, `init` also links the provider from the build's
+ * plugin cache instead of copying it.
+ */
+export function providerLockFile(): { content: string; h1: string[] } | null {
+  if (!existsSync(RELEASE_METADATA)) return null;
   const meta = JSON.parse(readFileSync(RELEASE_METADATA, 'utf8')) as { archives: Record<string, { hashes: string[] }> };
   const h1 = [...new Set(Object.values(meta.archives).flatMap((a) => a.hashes.filter((h) => h.startsWith('h1:'))))].sort();
   const version = GENERATOR_METADATA.providerVersion;
@@ -31,6 +36,13 @@ export function seedProviderLockFiles(app: App, stacks: string[]): string[] {
     '}',
     '',
   ].join('\n');
+  return { content, h1 };
+}
+
+export function seedProviderLockFiles(app: App, stacks: string[]): string[] {
+  const lock = providerLockFile();
+  if (!lock) return [];
+  const { content, h1 } = lock;
   const written: string[] = [];
   for (const stack of stacks) {
     const file = join(app.outdir, 'stacks', stack, '.terraform.lock.hcl');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Engine } from '../../scripts/lib/engines';
 import { runEngine, type RunResult } from '../../scripts/lib/terraform';
 import { App, type TerraformStack } from '../../constructs/framework';
+import { providerLockFile } from '../../constructs/lock-file';
 
 export const TEST_OUTPUT = join(__dirname, '..', '..', 'test-output');
 
@@ -38,6 +39,10 @@ export class Workdir {
     const dir = tempDir(`${engine.name}-${name}`);
     const w = new Workdir(engine, dir, env, backend);
     w.write(config);
+    // The build's hashes: init verifies the mirror's package against them and links it
+    // from the build's plugin cache instead of copying ~100 MB per directory.
+    const lock = providerLockFile();
+    if (lock) writeFileSync(join(dir, '.terraform.lock.hcl'), lock.content);
     return w;
   }
 

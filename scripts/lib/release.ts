@@ -135,13 +135,28 @@ export async function packRelease(out: string = RELEASE_DIR, options: { cache?: 
   return { h1: host.h1, archives };
 }
 
+/**
+ * The plugin cache, filled with this build's unpacked provider for this machine's
+ * platform, as `init` would unpack the archive: inits then link it (read only), so
+ * concurrent inits never write the cache, and a rebuild never leaves a stale copy.
+ */
+function fillPluginCache(): void {
+  rmSync(PLUGIN_CACHE, { recursive: true, force: true });
+  const platform = hostPlatform();
+  if (!platform) return;
+  const target = join(PLUGIN_CACHE, PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE, PROVIDER_VERSION, platform);
+  mkdirSync(target, { recursive: true });
+  // Copied, not linked: a test that rebuilds the stage in place must not change the cache under running inits.
+  for (const name of readdirSync(stageDir(platform))) copyFileSync(join(stageDir(platform), name), join(target, name));
+}
+
 /** The project-local filesystem mirror (packed layout) and the CLI config that uses it. */
 export function installIntoMirror(release: Release): void {
   rmSync(MIRROR_DIR, { recursive: true, force: true });
   const dir = join(MIRROR_DIR, PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE);
   mkdirSync(dir, { recursive: true });
   for (const a of release.archives) place(a.file, join(dir, basename(a.file)));
-  mkdirSync(PLUGIN_CACHE, { recursive: true });
+  fillPluginCache();
   writeFileSync(
     CLI_CONFIG,
     [
@@ -155,6 +170,10 @@ export function installIntoMirror(release: Release): void {
       `    exclude = ["${PROVIDER_HOST}/*/*"]`,
       '  }',
       '}',
+      '# An init whose lock file holds this build\'s h1: hash links the provider from here',
+      '# instead of copying its ~100 MB executable; the build fills it and empties it on every',
+      '# rebuild. (Without a matching lock entry Terraform ignores the cache: never stale.)',
+      `plugin_cache_dir = "${PLUGIN_CACHE}"`,
       '',
     ].join('\n'),
   );
