@@ -25,7 +25,7 @@ import { Construct, type TerraformProvider } from './framework';
 import { lifetimeSchema, parseProps, ruled, ruledList } from './validation';
 
 export interface YufuOidcApplicationProps {
-  /** Display name in Yufu, unique in the tenant, 1–64 characters. */
+  /** Display name in the Yufu console, 1–64 characters (two apps may share one). */
   readonly name: string;
   /** Free text shown in the Yufu console. @default - the provider's default for `description` (docs/resources/yufu_oidc_app.md) */
   readonly description?: string;

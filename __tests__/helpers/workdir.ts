@@ -1,8 +1,9 @@
 /** A synthesized stack in a temporary directory, driven by a real engine. */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../../scripts/lib/engines';
+import { PLUGIN_CACHE } from '../../scripts/lib/paths';
 import { runEngine, type RunResult } from '../../scripts/lib/terraform';
 import { App, type TerraformStack } from '../../constructs/framework';
 import { providerLockFile } from '../../constructs/lock-file';
@@ -46,6 +47,11 @@ export class Workdir {
     return w;
   }
 
+  /** The plugin cache only with the lock file that makes init read it (release.ts fillPluginCache). */
+  private engineEnv(): Record<string, string> {
+    return existsSync(join(this.dir, '.terraform.lock.hcl')) && !this.env.TF_PLUGIN_CACHE_DIR ? { TF_PLUGIN_CACHE_DIR: PLUGIN_CACHE, ...this.env } : this.env;
+  }
+
   write(config: Record<string, unknown>): void {
     // cdktf points the local backend at its own project; tests keep state in the workdir
     // unless they ask for another backend.
@@ -56,7 +62,7 @@ export class Workdir {
   }
 
   async run(...args: string[]): Promise<RunResult> {
-    const result = await runEngine(this.engine, args, { cwd: this.dir, env: { ...this.env, NO_COLOR: '1' } });
+    const result = await runEngine(this.engine, args, { cwd: this.dir, env: { ...this.engineEnv(), NO_COLOR: '1' } });
     // `output -json` prints sensitive values on purpose (the user asked for them): not logged.
     const shown = args[0] === 'output' ? '(output values not logged)\n' : `${result.stdout}${result.stderr}`;
     this.log.push(`$ ${this.engine.name} ${args.join(' ')}  (exit ${result.code}, ${result.ms} ms)\n${shown}`);

@@ -7,7 +7,7 @@ import { GENERATOR_METADATA, hclAttributes, metaArguments, type Mutable } from '
 /** Configuration of resource `qianfan_yufu_oidc_app` (docs/resources/yufu_oidc_app.md). */
 export interface YufuOidcAppConfig extends TerraformMetaArguments {
   /**
-   * Display name, unique within the tenant, 1–64 characters.
+   * Display name in the Yufu console, 1–64 characters (two apps may share one).
    *
    * Terraform argument `name`.
    */

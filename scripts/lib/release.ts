@@ -136,9 +136,12 @@ export async function packRelease(out: string = RELEASE_DIR, options: { cache?: 
 }
 
 /**
- * The plugin cache, filled with this build's unpacked provider for this machine's
- * platform, as `init` would unpack the archive: inits then link it (read only), so
- * concurrent inits never write the cache, and a rebuild never leaves a stale copy.
+ * A plugin cache (TF_PLUGIN_CACHE_DIR), filled with this build's unpacked provider for
+ * this machine's platform as `init` would unpack the archive. Test directories whose
+ * lock file holds this build's hashes use it: init then links the provider (~100 MB)
+ * instead of copying it, and never writes the cache — a directory without such a lock
+ * entry would (re)install into it, which fails with ETXTBSY while another process runs
+ * the executable, so the CLI config does not name it. Emptied on every rebuild.
  */
 function fillPluginCache(): void {
   rmSync(PLUGIN_CACHE, { recursive: true, force: true });
@@ -170,10 +173,6 @@ export function installIntoMirror(release: Release): void {
       `    exclude = ["${PROVIDER_HOST}/*/*"]`,
       '  }',
       '}',
-      '# An init whose lock file holds this build\'s h1: hash links the provider from here',
-      '# instead of copying its ~100 MB executable; the build fills it and empties it on every',
-      '# rebuild. (Without a matching lock entry Terraform ignores the cache: never stale.)',
-      `plugin_cache_dir = "${PLUGIN_CACHE}"`,
       '',
     ].join('\n'),
   );

@@ -41,7 +41,7 @@ export const schema: Schema = {
       'A Yufu (千帆玉符) OpenID Connect application (应用管理 → 创建自定义应用 → OpenID Connect). Its `well_known_url` and `client_id` are what the aPaaS 腾讯 HR 助手 connector needs; the client secret never enters Terraform (the connector reads it from Yufu itself; elsewhere use the ephemeral resource `qianfan_yufu_oidc_app_secret`).',
     attributes: {
       id: attr.computed('string', 'The application id in Yufu (`app_…`). Use it with `terraform import`.'),
-      name: attr.required('string', `Display name, unique within the tenant, 1–${NAME_MAX} characters.`, {
+      name: attr.required('string', `Display name in the Yufu console, 1–${NAME_MAX} characters (two apps may share one).`, {
         validate: [stringRule('name', checkName, 'Invalid name')],
       }),
       description: attr.optional('string', 'Free text shown in the Yufu console, at most 256 characters.', {
