@@ -87,7 +87,7 @@ const providerCases: [string, Record<string, unknown>, Record<string, string>, R
   ['aPaaS credentials file of the wrong shape', {}, { QIANFAN_APAAS_CREDENTIALS_FILE: '/etc/hostname' }, /aPaaS credentials file[\s\S]*expected JSON/],
   ['only half of the aPaaS key pair', {}, { QIANFAN_APAAS_CREDENTIALS_FILE: '', QIANFAN_APAAS_SECRET_ID: 'AKIDx' }, /Missing aPaaS credentials[\s\S]*only QIANFAN_APAAS_SECRET_ID is set/],
   ['admin URL with user-info (never shown back)', { yufu_admin_url: 'https://admin:hunter2@a.example.com' }, {}, /yufu_admin_url: expected no user:password@ part.*got "https:\/\/\(user-info removed\)@a\.example\.com"/],
-  ['QIANFAN_MAX_RETRIES that is not a number', {}, { QIANFAN_MAX_RETRIES: 'lots' }, /QIANFAN_MAX_RETRIES: expected a whole number from 0 to 20, got "lots"/],
+  ['QIANFAN_MAX_RETRIES that is not a number', {}, { QIANFAN_MAX_RETRIES: 'lots' }, /QIANFAN_MAX_RETRIES: expected a whole number from 0 to 20; got "lots"/],
   ['a request_timeout past what a timer can hold', { request_timeout: '999999h' }, {}, /request_timeout: expected a duration of at most 24h/],
   ['QIANFAN_MAX_RESPONSE_BYTES lowering the limits', {}, { QIANFAN_MAX_RESPONSE_BYTES: '1000' }, /QIANFAN_MAX_RESPONSE_BYTES: expected at least 1048576 \(1 MiB\), got 1000; it can only raise the response limits/],
 ];
