@@ -2,6 +2,9 @@
 import { encodeJsonValue } from '../../providers/runtime/cty';
 import type { ProviderDefinition } from '../../providers/runtime/interfaces';
 import { qianfanProvider } from '../../providers/qianfan/provider';
+import { PROVIDER_DEFAULTS } from '../../providers/qianfan/defaults';
+import { resolveClients } from '../../providers/qianfan/config';
+import { parseDurationMs } from '../../providers/qianfan/rules';
 import { renderDocs, staleDocs, typePage } from '../../scripts/docs';
 import { typedSchemas } from '../../scripts/lib/schema-text';
 
@@ -42,25 +45,30 @@ describe('defaults are declared once, as the schema default, and rendered from i
     }
   });
 
-  /**
-   * Descriptions that still restate a default in prose. The list shrinks to nothing as the
-   * sentences are removed from the schema descriptions (the provider attributes also need a
-   * schema default first); the test fails both for a new restatement and for a stale entry.
-   */
-  const RESTATED = [
-    'provider.max_retries (no schema default: the value lives in code)',
-    'provider.operation_timeout (no schema default: the value lives in code)',
-    'provider.request_timeout (no schema default: the value lives in code)',
-    'provider.retry_max_wait (no schema default: the value lives in code)',
-  ];
+  test('no resource description restates a default in prose (docs render it from the schema default)', () => {
+    const restated = all
+      .filter((t) => t.typeName !== 'provider')
+      .flatMap((t) => Object.entries(t.schema.block.attributes).filter(([, a]) => /\bDefaults?\b/.test(a.description)).map(([name]) => `${t.typeName}.${name}`));
+    expect(restated).toEqual([]);
+  });
 
-  test('descriptions restate no default beyond the known list', () => {
-    const restated = all.flatMap((t) =>
-      Object.entries(t.schema.block.attributes)
-        .filter(([, a]) => /\bDefaults?\b/.test(a.description))
-        .map(([name, a]) => `${t.typeName}.${name}${a.default === undefined ? ' (no schema default: the value lives in code)' : ''}`),
+  test('the provider block (no schema defaults in the protocol) quotes exactly the defaults it applies, from one table', () => {
+    const provider = all.find((t) => t.typeName === 'provider')!;
+    const quoted = Object.fromEntries(
+      Object.entries(provider.schema.block.attributes).flatMap(([name, a]) => {
+        const m = a.description.match(/\bDefault `([^`]+)`/);
+        return m ? [[name, m[1]]] : [];
+      }),
     );
-    expect(restated.sort()).toEqual(RESTATED);
+    expect(quoted).toEqual(Object.fromEntries(Object.entries(PROVIDER_DEFAULTS).map(([k, v]) => [k, String(v)])));
+    // What resolveClients applies when nothing is set is the same table.
+    const { retry, timeoutMs } = resolveClients({});
+    expect({ retries: retry.maxRetries, wait: retry.maxDelayMs, deadline: retry.deadlineMs, timeout: timeoutMs }).toEqual({
+      retries: PROVIDER_DEFAULTS.max_retries,
+      wait: parseDurationMs(PROVIDER_DEFAULTS.retry_max_wait),
+      deadline: parseDurationMs(PROVIDER_DEFAULTS.operation_timeout),
+      timeout: parseDurationMs(PROVIDER_DEFAULTS.request_timeout),
+    });
   });
 });
 

@@ -11,7 +11,8 @@ import { attr, num, str } from './values';
 import { durationValidator, intRange, parseDuration, stringRule } from './validators';
 import { checkServiceUrl, DEFAULT_RETRY, type RetryPolicy } from './clients/http';
 import { ENV as CREDENTIAL_ENV, loadApaasCredentials, loadServiceAccount, pick } from './credentials';
-import { checkYufuDomain } from './rules';
+import { checkYufuDomain, parseDurationMs } from './rules';
+import { PROVIDER_DEFAULTS } from './defaults';
 import { RESPONSE_LIMITS, responseLimit } from './clients/limits';
 
 /** Required on first use, so a schema or validate call never loads the client, zod or undici. */
@@ -39,16 +40,16 @@ export const providerBlock: BlockSchema = {
     yufu_service_account: attr.optional('string', `The Yufu service-account JSON itself. Prefer the environment variable \`${ENV.yufuServiceAccount}\` so the key stays out of configuration.`, { sensitive: true }),
     apaas_url: attr.optional('string', `Base URL of the aPaaS user-management admin API. Environment: \`${ENV.apaasUrl}\`. Plain http is accepted for loopback addresses only.`),
     apaas_credentials_file: attr.optional('string', `Path to a JSON file \`{"secretId","secretKey"}\` with the aPaaS API key pair. Environment: \`${ENV.apaasCredentialsFile}\`; or set \`${ENV.apaasSecretId}\` and \`${ENV.apaasSecretKey}\`. The SecretKey is never read from provider arguments.`),
-    max_retries: attr.optional('number', `How often a request is retried after a rate limit (429, honouring Retry-After), 500/502/503/504 or a lost connection; requests that may have been processed are retried only when idempotent. Default \`5\`. Environment: \`${ENV.maxRetries}\`.`, {
+    max_retries: attr.optional('number', `How often a request is retried after a rate limit (429, honouring Retry-After), 500/502/503/504 or a lost connection; requests that may have been processed are retried only when idempotent. Default \`${PROVIDER_DEFAULTS.max_retries}\`. Environment: \`${ENV.maxRetries}\`.`, {
       validate: [intRange('max_retries', 0, 20, 'a whole number')],
     }),
-    retry_max_wait: attr.optional('string', `Longest single wait between retries (exponential backoff with jitter, or the service's Retry-After), e.g. \`30s\`. Default \`30s\`.`, {
+    retry_max_wait: attr.optional('string', `Longest single wait between retries (exponential backoff with jitter, or the service's Retry-After), e.g. \`30s\`. Default \`${PROVIDER_DEFAULTS.retry_max_wait}\`.`, {
       validate: [durationValidator('retry_max_wait')],
     }),
-    operation_timeout: attr.optional('string', `Deadline for one operation including all retries, e.g. \`10m\`. Default \`10m\`.`, {
+    operation_timeout: attr.optional('string', `Deadline for one operation including all retries, e.g. \`10m\`. Default \`${PROVIDER_DEFAULTS.operation_timeout}\`.`, {
       validate: [durationValidator('operation_timeout')],
     }),
-    request_timeout: attr.optional('string', `Timeout of a single API request, as a duration such as \`30s\` or \`2m\`. Default \`30s\`. Environment: \`${ENV.requestTimeout}\`.`, {
+    request_timeout: attr.optional('string', `Timeout of a single API request, as a duration such as \`30s\` or \`2m\`. Default \`${PROVIDER_DEFAULTS.request_timeout}\`. Environment: \`${ENV.requestTimeout}\`.`, {
       validate: [durationValidator('request_timeout')],
     }),
   },
@@ -67,7 +68,7 @@ export function resolveClients(config: ObjectValue): QianfanClients {
   // A bad QIANFAN_MAX_RESPONSE_BYTES fails here, not at the first answer.
   responseLimit(RESPONSE_LIMITS.object);
   const timeout = pick(config, 'request_timeout', ENV.requestTimeout);
-  const timeoutMs = timeout ? parseDuration(timeout.value, timeout.source) : 30_000;
+  const timeoutMs = timeout ? parseDuration(timeout.value, timeout.source) : parseDurationMs(PROVIDER_DEFAULTS.request_timeout)!;
   const maxRetriesEnv = process.env[ENV.maxRetries];
   if (maxRetriesEnv !== undefined && maxRetriesEnv !== '' && !(/^\d{1,2}$/.test(maxRetriesEnv) && Number(maxRetriesEnv) <= 20)) {
     throw new ProviderError(`Invalid ${ENV.maxRetries}`, `${ENV.maxRetries}: expected a whole number from 0 to 20; got ${JSON.stringify(maxRetriesEnv.slice(0, 40))}`);

@@ -9,7 +9,8 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { ProviderError } from '../../runtime/diagnostics';
 import { log } from '../../runtime/log';
-import { checkServiceUrl as serviceUrlProblem, isLoopbackIp, shown } from '../rules';
+import { checkServiceUrl as serviceUrlProblem, isLoopbackIp, parseDurationMs, shown } from '../rules';
+import { PROVIDER_DEFAULTS } from '../defaults';
 import { readLimited, RESPONSE_LIMITS, responseLimit, ResponseTimeout, ResponseTooLarge } from './limits';
 import { dispatcher, errorCode, poolFetch, tlsProblem } from './transport';
 
@@ -54,7 +55,12 @@ export interface RetryPolicy {
   deadlineMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseDelayMs: 250, maxDelayMs: 30_000, deadlineMs: 10 * 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxRetries: PROVIDER_DEFAULTS.max_retries,
+  baseDelayMs: 250,
+  maxDelayMs: parseDurationMs(PROVIDER_DEFAULTS.retry_max_wait)!,
+  deadlineMs: parseDurationMs(PROVIDER_DEFAULTS.operation_timeout)!,
+};
 
 export interface JsonRequest<T> {
   service: string;
