@@ -152,7 +152,7 @@ describe('built to be ambiguous', () => {
 
   test('an id YAML reads as a number says to quote it', () => {
     refused('id: 001 (YAML reads the number 1)', 'tenants:\n  - id: 001\n    corpKey: abc\n', /tenants\[0\]\.id: expected a string; YAML read this value as the number 1: put it in quotes; got 1/);
-    refused('corpKey: no (YAML 1.1 would read false)', 'tenants:\n  - id: t1\n    corpKey: 123\n', /tenants\[0\]\.corpKey: expected a string; YAML read this value as the number 123: put it in quotes/);
+    refused('corpKey: 123 (YAML reads a number)', 'tenants:\n  - id: t1\n    corpKey: 123\n', /tenants\[0\]\.corpKey: expected a string; YAML read this value as the number 123: put it in quotes/);
   });
 
   test('duplicate keys, custom tags and __proto__ are refused; nothing is polluted', () => {
