@@ -18,8 +18,14 @@ export const say = (line: string) => process.stdout.write(`${line}\n`);
 
 export const engine = pickEngine;
 
+/**
+ * An emulator holding n aPaaS tenants. BENCH_LATENCY_MS adds that much latency to every
+ * request it serves (--fault-latency), as a service across a network would: the
+ * emulator on loopback answers in well under a millisecond, which hides per-request costs.
+ */
 export async function emulatorWithTenants(n: number, dir: string): Promise<RunningEmulator> {
-  const emulator = await startEmulator(join(dir, 'emulator'), { args: ['--ehr-employees', '10'] });
+  const latency = process.env.BENCH_LATENCY_MS;
+  const emulator = await startEmulator(join(dir, 'emulator'), { args: ['--ehr-employees', '10', ...(latency ? ['--fault-latency', latency] : [])] });
   const post = async (url: string, body: unknown) => {
     const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (r.status !== 201) throw new Error(`POST ${url}: HTTP ${r.status} ${await r.text()}`);

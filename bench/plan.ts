@@ -1,6 +1,6 @@
 /**
  * `terraform plan` (refresh included) and `apply` of N tenants against the emulator
- * (no injected latency), versus the same number of objects as terraform_data
+ * (no injected latency unless BENCH_LATENCY_MS is set), versus the same number of objects as terraform_data
  * resources, measured in the same run. Also the provider's peak memory during plan.
  *
  * Usage: npm run bench:plan -- [tenants=100] [plan runs=3]
@@ -49,9 +49,9 @@ async function main() {
   const runs = Number(process.argv[3] ?? 3);
   await buildAll();
   const e = engine();
-  say(`plan/apply of ${tenants} tenants vs terraform_data, ${e.name} ${e.version}, median of ${runs} plans (Node ${process.version})`);
+  say(`plan/apply of ${tenants} tenants vs terraform_data, ${e.name} ${e.version}, median of ${runs} plans (Node ${process.version}), service latency ${process.env.BENCH_LATENCY_MS ?? 0} ms`);
   const r = await benchPlan(tenants, runs);
-  say(`  objects per side                 ${r.objects} (${tenants} × app, discovery, connector, schedule)`);
+  say(`  objects per side                 ${r.objects} (${tenants} × app, discovery, connector, schedule, sync status)`);
   say(`  plan (refresh)   qianfan ${(r.plan / 1000).toFixed(2)} s   terraform_data ${(r.floorPlan / 1000).toFixed(2)} s   ratio ${(r.plan / r.floorPlan).toFixed(2)}×`);
   say(`  apply (create)   qianfan ${(r.apply / 1000).toFixed(2)} s   terraform_data ${(r.floorApply / 1000).toFixed(2)} s   ratio ${(r.apply / r.floorApply).toFixed(2)}×`);
   say(`  provider peak RSS during plan    ${r.rssMb.toFixed(1)} MB`);
