@@ -66,8 +66,16 @@ export function isOptionalComputed(attribute: AttributeSchema): boolean {
   return attribute.default !== undefined || (!!attribute.optional && !!attribute.computed);
 }
 
-/** The object type Terraform encodes a block's values with. */
+const blockTypes = new WeakMap<BlockSchema, CtyType>();
+
+/** The object type Terraform encodes a block's values with (made once per block: every RPC needs it). */
 export function blockType(block: BlockSchema): CtyType {
+  let type = blockTypes.get(block);
+  if (!type) blockTypes.set(block, (type = makeBlockType(block)));
+  return type;
+}
+
+function makeBlockType(block: BlockSchema): CtyType {
   const attributes: Record<string, CtyType> = {};
   for (const [name, attribute] of Object.entries(block.attributes)) attributes[name] = attribute.type;
   for (const [name, nested] of Object.entries(block.blocks ?? {})) {
