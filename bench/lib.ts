@@ -45,11 +45,16 @@ export function tenantEntries(n: number): TenantEntry[] {
 }
 
 export function synthTenants(n: number): { config: Record<string, unknown>; objects: number } {
+  return synthEntries(tenantEntries(n));
+}
+
+/** One stack of these tenants, synthesized as main.ts would, without a backend (state in its directory). */
+export function synthEntries(entries: TenantEntry[], stack = 'tenants'): { config: Record<string, unknown>; objects: number } {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
   const app = new App({ outdir });
-  new TenantsStack(app, 'tenants', tenantEntries(n));
+  new TenantsStack(app, stack, entries);
   app.synth();
-  const config = JSON.parse(readFileSync(join(outdir, 'stacks', 'tenants', 'cdk.tf.json'), 'utf8')) as Record<string, unknown> & {
+  const config = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Record<string, unknown> & {
     terraform: { backend?: unknown };
     resource: Record<string, Record<string, unknown>>;
     data: Record<string, Record<string, unknown>>;

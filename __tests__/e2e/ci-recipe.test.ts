@@ -183,3 +183,24 @@ test('a saved plan that is no longer current is refused, not re-planned', async 
   expect(stale.code).toBe(1);
   expect(stale.stdout + stale.stderr).toMatch(/Saved plan is stale/);
 });
+
+test('a matrix job (QIANFAN_STACKS, from npm run ci:stacks) plans and applies only its stack', async () => {
+  env.QIANFAN_STACKS = 'stack-b';
+  try {
+    const plan = await script('plan');
+    expect(plan.code).toBe(0);
+    const summary = readFileSync(join(env.QIANFAN_CDKTF_OUT, 'plan-summary.md'), 'utf8');
+    expect(summary).toMatch(/### Stack `stack-b`: no changes/);
+    expect(summary).not.toContain('stack-a');
+    const apply = await script('apply');
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toMatch(/stack stack-b: Apply complete!/);
+    expect(apply.stdout).not.toContain('stack-a');
+    env.QIANFAN_STACKS = 'stack-c';
+    const unknown = await script('plan');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('QIANFAN_STACKS: no stack "stack-c"; expected some of stack-a, stack-b');
+  } finally {
+    delete env.QIANFAN_STACKS;
+  }
+});

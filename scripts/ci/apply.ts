@@ -6,10 +6,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ciEngine, eachStack, existingStacks, inStack, stackDir } from './lib';
+import { selectStacks } from './stacks';
 
 export async function applyAll(): Promise<string[]> {
   const engine = ciEngine();
-  const stacks = existingStacks();
+  const stacks = selectStacks(existingStacks());
   for (const stack of stacks) {
     const plan = join(stackDir(stack), 'tfplan');
     if (!existsSync(plan)) throw new Error(`stack ${stack} has no saved plan (${plan}); run the plan step first`);

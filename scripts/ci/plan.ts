@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ciEngine, eachStack, inStack, OUTDIR, synthStacks, tenantOfAddress } from './lib';
+import { selectStacks } from './stacks';
 
 type Action = 'create' | 'update' | 'replace' | 'delete' | 'no-op' | 'read';
 
@@ -30,7 +31,8 @@ function actionOf(actions: string[]): Action {
 
 export async function planAll(): Promise<{ summary: string; changed: boolean }> {
   const engine = ciEngine();
-  const stacks = synthStacks();
+  // A CI matrix job plans its own stacks (QIANFAN_STACKS, from npm run ci:stacks); otherwise all.
+  const stacks = selectStacks(synthStacks());
   const lines = [`## Qianfan tenants: plan (${engine.name} ${engine.version})`, ''];
   let changed = false;
   const sections = await eachStack(stacks, async (stack) => {
