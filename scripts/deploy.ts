@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   if (emulator.info.ehr_url) say(`  E-HR directory   ${emulator.info.ehr_url}`);
 
   try {
-    step('synthesizing main.ts (tenants.yaml)');
+    step(`synthesizing main.ts (${process.env.QIANFAN_TENANTS_FILE ?? 'tenants.yaml'})`);
     const outdir = join(ROOT, 'cdktf.out');
     const app = buildApp(outdir);
     app.synth();

@@ -15,7 +15,8 @@ export interface QianfanProviderConfig {
   readonly yufuAdminUrl?: string;
   /**
    * The tenant's Yufu domain (the `{domain}` in `{domain}-admin.cig.tencentcs.com`); an alternative
-   * to `yufu_admin_url`. Environment: `QIANFAN_YUFU_DOMAIN`.
+   * to `yufu_admin_url`, which wins when both are set (as arguments or in the environment).
+   * Environment: `QIANFAN_YUFU_DOMAIN`; an argument wins over its environment variable.
    *
    * @default - unset (null)
    */
