@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ciEngine, eachStack, existingStacks, inStack, stackDir } from './lib';
+import { ciEngine, eachStack, existingStacks, initStack, inStack, stackDir } from './lib';
 import { selectStacks } from './stacks';
 
 export async function applyAll(): Promise<string[]> {
@@ -16,7 +16,7 @@ export async function applyAll(): Promise<string[]> {
     if (!existsSync(plan)) throw new Error(`stack ${stack} has no saved plan (${plan}); run the plan step first`);
   }
   const lines = await eachStack(stacks, async (stack) => {
-    await inStack(engine, stack, ['init', '-input=false', '-no-color']);
+    await initStack(engine, stack);
     const result = await inStack(engine, stack, ['apply', '-input=false', '-no-color', '-lock-timeout=5m', 'tfplan']);
     return `stack ${stack}: ${/Apply complete!.*/.exec(result.stdout)?.[0] ?? 'applied'}`;
   });

@@ -35,6 +35,24 @@ export async function inStack(engine: Engine, stack: string, args: string[], okC
   return result;
 }
 
+/**
+ * `init` of a stack. Terraform's pg backend creates its tables and a sequence shared by
+ * every schema with CREATE … IF NOT EXISTS, which PostgreSQL does not make safe against a
+ * concurrent CREATE: two stacks' first inits on a fresh database at the same moment (two
+ * stacks at once here, or two CI matrix jobs) can fail with "duplicate key value violates
+ * unique constraint pg_class_relname_nsp_index". The loser finds the objects there when it
+ * tries again.
+ */
+export async function initStack(engine: Engine, stack: string): Promise<RunResult> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await runEngine(engine, ['init', '-input=false', '-no-color'], { cwd: stackDir(stack), timeoutMs: 3_600_000 });
+    if (result.code === 0) return result;
+    if (attempt < 3 && /pg_class_relname_nsp_index|pg_type_typname_nsp_index/.test(result.stdout + result.stderr)) continue;
+    process.stderr.write(result.stdout + result.stderr);
+    throw new Error(`${engine.name} init failed in stack ${stack} (exit ${result.code})`);
+  }
+}
+
 /** Which tenant a resource belongs to, from cdktf's construct-path metadata. */
 export function tenantOfAddress(stack: string): Map<string, string> {
   const config = JSON.parse(readFileSync(join(stackDir(stack), 'cdk.tf.json'), 'utf8')) as {

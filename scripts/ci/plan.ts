@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ciEngine, eachStack, inStack, OUTDIR, synthStacks, tenantOfAddress } from './lib';
+import { ciEngine, eachStack, initStack, inStack, OUTDIR, synthStacks, tenantOfAddress } from './lib';
 import { selectStacks } from './stacks';
 
 type Action = 'create' | 'update' | 'replace' | 'delete' | 'no-op' | 'read';
@@ -37,7 +37,7 @@ export async function planAll(): Promise<{ summary: string; changed: boolean }> 
   let changed = false;
   const sections = await eachStack(stacks, async (stack) => {
     const lines: string[] = [];
-    await inStack(engine, stack, ['init', '-input=false', '-no-color']);
+    await initStack(engine, stack);
     const plan = await inStack(engine, stack, ['plan', '-input=false', '-no-color', '-lock-timeout=5m', '-detailed-exitcode', '-out=tfplan'], [0, 2]);
     if (plan.code === 2) changed = true;
     const json = JSON.parse((await inStack(engine, stack, ['show', '-json', '-no-color', 'tfplan'])).stdout) as PlanJson;
