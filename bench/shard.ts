@@ -28,12 +28,11 @@ interface State {
 async function main() {
   const tenants = Number(process.argv[2] ?? 1000);
   const stacks = Number(process.argv[3] ?? 10);
-  const parallel = String(Number(process.argv[4] ?? 2));
+  const parallel = Number(process.argv[4] ?? 2);
   await buildAll();
   const e = engine();
   const dir = mkdtempSync(join(tmpdir(), `bench-shard-${tenants}-`));
   const emulator = await emulatorWithTenants(tenants, dir);
-  process.env.QIANFAN_STACK_PARALLELISM = parallel;
   try {
     const entries = tenantEntries(tenants);
     const size = Math.ceil(tenants / stacks);
@@ -48,14 +47,14 @@ async function main() {
       const d = shards[Number(i)];
       await d.time(['init', '-input=false']);
       await d.time(['apply', '-input=false', '-auto-approve']);
-    });
+    }, parallel);
     const applied = Date.now() - t0;
 
     const plan = ['plan', '-input=false', '-detailed-exitcode', '-lock=false'];
     const each: number[] = [];
     for (const d of shards) each.push(await d.time(plan));
     const t1 = Date.now();
-    await eachStack(names, (i) => shards[Number(i)].time(plan));
+    await eachStack(names, (i) => shards[Number(i)].time(plan), parallel);
     const allSharded = Date.now() - t1;
 
     const whole = new BenchDir(e, join(dir, 'whole'), emulator.providerEnv);

@@ -26,31 +26,33 @@ export function existingStacks(): string[] {
 
 export const stackDir = (stack: string) => join(OUTDIR, 'stacks', stack);
 
-export async function inStack(engine: Engine, stack: string, args: string[], okCodes = [0]): Promise<RunResult> {
-  const result = await runEngine(engine, args, { cwd: stackDir(stack), timeoutMs: 3_600_000 });
-  if (!okCodes.includes(result.code)) {
+/**
+ * Runs the engine in a stack; an exit code outside okCodes fails with its output. An
+ * answer matching `retryOn` is a transient failure: tried again, three attempts in all.
+ */
+export async function inStack(engine: Engine, stack: string, args: string[], okCodes = [0], retryOn?: RegExp): Promise<RunResult> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await runEngine(engine, args, { cwd: stackDir(stack), timeoutMs: 3_600_000 });
+    if (okCodes.includes(result.code)) return result;
+    if (retryOn && attempt < 3 && retryOn.test(result.stdout + result.stderr)) continue;
     process.stderr.write(result.stdout + result.stderr);
     throw new Error(`${engine.name} ${args[0]} failed in stack ${stack} (exit ${result.code})`);
   }
-  return result;
 }
 
 /**
- * `init` of a stack. Terraform's pg backend creates its tables and a sequence shared by
- * every schema with CREATE … IF NOT EXISTS, which PostgreSQL does not make safe against a
- * concurrent CREATE: two stacks' first inits on a fresh database at the same moment (two
- * stacks at once here, or two CI matrix jobs) can fail with "duplicate key value violates
- * unique constraint pg_class_relname_nsp_index". The loser finds the objects there when it
+ * Terraform's pg backend creates its tables and a sequence shared by every schema with
+ * CREATE … IF NOT EXISTS, which PostgreSQL does not make safe against a concurrent
+ * CREATE: two stacks' first inits on a fresh database at the same moment (two stacks at
+ * once here, or two CI matrix jobs) can fail with "duplicate key value violates unique
+ * constraint pg_class_relname_nsp_index". The loser finds the objects there when it
  * tries again.
  */
-export async function initStack(engine: Engine, stack: string): Promise<RunResult> {
-  for (let attempt = 1; ; attempt++) {
-    const result = await runEngine(engine, ['init', '-input=false', '-no-color'], { cwd: stackDir(stack), timeoutMs: 3_600_000 });
-    if (result.code === 0) return result;
-    if (attempt < 3 && /pg_class_relname_nsp_index|pg_type_typname_nsp_index/.test(result.stdout + result.stderr)) continue;
-    process.stderr.write(result.stdout + result.stderr);
-    throw new Error(`${engine.name} init failed in stack ${stack} (exit ${result.code})`);
-  }
+const PG_FIRST_INIT_RACE = /pg_class_relname_nsp_index|pg_type_typname_nsp_index/;
+
+/** `init` of a stack, tried again after the pg backend's first-init race. */
+export function initStack(engine: Engine, stack: string): Promise<RunResult> {
+  return inStack(engine, stack, ['init', '-input=false', '-no-color'], [0], PG_FIRST_INIT_RACE);
 }
 
 /** Which tenant a resource belongs to, from cdktf's construct-path metadata. */
@@ -75,8 +77,11 @@ export function tenantOfAddress(stack: string): Map<string, string> {
  * Runs fn for every stack, several at once (stacks have separate state and directories),
  * returning results in stack order. QIANFAN_STACK_PARALLELISM, default 2.
  */
-export async function eachStack<T>(stacks: string[], fn: (stack: string) => Promise<T>): Promise<T[]> {
-  const limit = Math.max(1, Number(process.env.QIANFAN_STACK_PARALLELISM ?? 2) || 1);
+export async function eachStack<T>(
+  stacks: string[],
+  fn: (stack: string) => Promise<T>,
+  limit = Math.max(1, Number(process.env.QIANFAN_STACK_PARALLELISM ?? 2) || 1),
+): Promise<T[]> {
   const results: T[] = new Array(stacks.length);
   let next = 0;
   const worker = async () => {

@@ -81,12 +81,13 @@ export function stacksChangedSince(ref: string, path = tenantsFilePath()): strin
     existed = false; // no tenants file at REF: every stack is new
   }
   const before = existed ? parseTenantsFile(git(top, ['show', `${ref}:${rel}`]), `${ref}:${rel}`) : null;
+  const now = allStacks(after);
   if (before) {
-    for (const gone of allStacks(before).filter((s) => !allStacks(after).includes(s))) {
+    for (const gone of allStacks(before).filter((s) => !now.includes(s))) {
       process.stderr.write(`ci:stacks: stack ${JSON.stringify(gone)} has no tenants any more; its state still holds their objects (README "Many tenants")\n`);
     }
   }
-  return others !== '' || before === null ? allStacks(after) : changedStacks(before, after);
+  return others !== '' || before === null ? now : changedStacks(before, after);
 }
 
 /** QIANFAN_STACKS, when set: the stacks a CI matrix job works on; every stack otherwise. */
