@@ -15,8 +15,8 @@ export interface QianfanProviderConfig {
   readonly yufuAdminUrl?: string;
   /**
    * The tenant's Yufu domain (the `{domain}` in `{domain}-admin.cig.tencentcs.com`); an alternative
-   * to `yufu_admin_url`, which wins when both are set (as arguments or in the environment).
-   * Environment: `QIANFAN_YUFU_DOMAIN`; an argument wins over its environment variable.
+   * to `yufu_admin_url`; setting both in the provider block is an error. Environment:
+   * `QIANFAN_YUFU_DOMAIN`.
    *
    * @default - unset (null)
    */

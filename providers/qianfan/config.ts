@@ -33,7 +33,7 @@ export const providerBlock: BlockSchema = {
   description: 'Manages a Tencent Qianfan aPaaS tenant\'s identity setup: Yufu (千帆玉符) OpenID Connect applications, OIDC discovery, the aPaaS 用户管理 【腾讯 HR 助手】 connector and its organisation sync schedule.',
   attributes: {
     yufu_admin_url: attr.optional('string', `Base URL of the tenant's Yufu admin API, e.g. \`https://{domain}-admin.cig.tencentcs.com\`. Environment: \`${ENV.yufuAdminUrl}\`. Plain http is accepted for loopback addresses only.`),
-    yufu_domain: attr.optional('string', `The tenant's Yufu domain (the \`{domain}\` in \`{domain}-admin.cig.tencentcs.com\`); an alternative to \`yufu_admin_url\`, which wins when both are set (as arguments or in the environment). Environment: \`${ENV.yufuDomain}\`; an argument wins over its environment variable.`, {
+    yufu_domain: attr.optional('string', `The tenant's Yufu domain (the \`{domain}\` in \`{domain}-admin.cig.tencentcs.com\`); an alternative to \`yufu_admin_url\`; setting both in the provider block is an error. Environment: \`${ENV.yufuDomain}\`.`, {
       validate: [stringRule('yufu_domain', checkYufuDomain, 'Invalid Yufu domain')],
     }),
     yufu_service_account_file: attr.optional('string', `Path to the Yufu service-account JSON file (\`{clientId, privateKey}\`). Environment: \`${ENV.yufuServiceAccountFile}\`.`),

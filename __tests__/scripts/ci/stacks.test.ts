@@ -73,6 +73,18 @@ describe('stacksChangedSince: against a git revision', () => {
     expect(stacksChangedSince('empty', path)).toEqual(['hr', 'sales', 'tenants']);
   });
 
+  test('a stack left without tenants: not listed (nothing to synthesize), named on stderr', () => {
+    write([BASE[0], BASE[1], BASE[3]]);
+    const said = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(stacksChangedSince('main', path)).toEqual([]);
+      expect(said.mock.calls.map(([text]) => String(text)).join('')).toContain('ci:stacks: stack "hr" has no tenants any more; its state still holds their objects');
+    } finally {
+      said.mockRestore();
+      write(BASE);
+    }
+  });
+
   test("a branch's first push (GitHub's before = 40 zeros): every stack", () => {
     expect(stacksChangedSince('0'.repeat(40), path)).toEqual(['hr', 'sales', 'tenants']);
   });
