@@ -226,7 +226,12 @@ describe.each(engines.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
-    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    // close() waits for every open connection; a provider's kept-alive socket must not hold it.
+    afterAll(() => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      return closed;
+    });
 
     const shapes: [string, (res: import('node:http').ServerResponse) => void, RegExp][] = [
       ['a number where the client id belongs', (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'app_1', client_id: 42 })), /unexpected shape[\s\S]*at client_id/],
