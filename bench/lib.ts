@@ -72,6 +72,44 @@ export function terraformDataConfig(objects: number): Record<string, unknown> {
   return { resource: { terraform_data: resource } };
 }
 
+/** A reference to a qianfan object (`data.` for a data source), with the attribute it reads if any. */
+const REFERENCE = /(?<![\w.])(data\.)?(qianfan_[a-z_]+)\.([A-Za-z0-9_-]+)((?:\.[a-z_]+)?)/g;
+const mirrorName = (data: boolean, type: string, name: string) => `${data ? 'data_' : ''}${type}__${name}`;
+const rewrite = (text: string) =>
+  text.replace(REFERENCE, (_all, data: string | undefined, type: string, name: string, attribute: string) => `terraform_data.${mirrorName(!!data, type, name)}${attribute ? `.output${attribute}` : ''}`);
+
+interface StateFile {
+  resources: { mode: string; type: string; name: string; instances: { attributes: Record<string, unknown> }[] }[];
+}
+
+/**
+ * The middle floor: `config` (a synthesized tenants stack) with every qianfan resource and
+ * data source turned into a terraform_data whose input is what the real apply stored
+ * (stateFile), and whose references, depends_on, outputs and checks point at the
+ * terraform_data copies. Terraform walks the same graph, evaluates the same expressions
+ * and checks, and stores about as much state, with no plugin at all.
+ */
+export function terraformDataMirror(config: Record<string, unknown>, stateFile: string): Record<string, unknown> {
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as StateFile;
+  const stored = new Map(state.resources.map((r) => [`${r.mode === 'data' ? 'data.' : ''}${r.type}.${r.name}`, r.instances[0]?.attributes ?? {}]));
+  const resource: Record<string, unknown> = {};
+  for (const data of [false, true]) {
+    const blocks = (config[data ? 'data' : 'resource'] ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
+    for (const [type, instances] of Object.entries(blocks)) {
+      for (const [name, body] of Object.entries(instances)) {
+        const input: Record<string, unknown> = { ...stored.get(`${data ? 'data.' : ''}${type}.${name}`) };
+        for (const [key, value] of Object.entries(body)) {
+          if (typeof value === 'string' && value.includes('${')) input[key] = rewrite(value);
+        }
+        const dependsOn = body.depends_on as string[] | undefined;
+        resource[mirrorName(data, type, name)] = { input, ...(dependsOn ? { depends_on: dependsOn.map(rewrite) } : {}) };
+      }
+    }
+  }
+  const rest = JSON.parse(rewrite(JSON.stringify({ output: config.output ?? {}, check: config.check ?? {} }))) as Record<string, unknown>;
+  return { resource: { terraform_data: resource }, ...rest };
+}
+
 export class BenchDir {
   constructor(
     readonly engine: Engine,

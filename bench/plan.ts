@@ -1,7 +1,15 @@
 /**
  * `terraform plan` (refresh included) and `apply` of N tenants against the emulator
- * (no injected latency unless BENCH_LATENCY_MS is set), versus the same number of objects as terraform_data
- * resources, measured in the same run. Also the provider's peak memory during plan.
+ * (no injected latency unless BENCH_LATENCY_MS is set), versus three floors measured
+ * in the same run:
+ * - bare: the same number of objects as small terraform_data resources (no plugin, no
+ *   references);
+ * - graph: every object as a terraform_data holding what the real apply stored, with
+ *   the same references, depends_on, outputs and checks (lib.ts terraformDataMirror):
+ *   what Terraform itself needs for this configuration;
+ * - echo: the same configuration and state through the echo provider (bench/floor.ts):
+ *   a provider on our runtime that calls no service.
+ * Also the provider's peak memory during plan.
  *
  * Usage: npm run bench:plan -- [tenants=100] [plan runs=3]
  */
@@ -9,9 +17,19 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build';
-import { BenchDir, emulatorWithTenants, engine, median, peakProviderRssMb, say, synthTenants, terraformDataConfig } from './lib';
+import { buildEchoProvider, echoDir } from './floor';
+import { BenchDir, emulatorWithTenants, engine, median, peakProviderRssMb, say, synthTenants, terraformDataConfig, terraformDataMirror } from './lib';
 
-export async function benchPlan(tenants: number, runs: number): Promise<{ plan: number; floorPlan: number; apply: number; floorApply: number; rssMb: number; objects: number }> {
+export interface PlanBench {
+  objects: number;
+  /** Median plan times (ms): ours, and the three floors. */
+  plan: { qianfan: number; bare: number; graph: number; echo: number };
+  /** Apply creating everything (ms), once: ours and the two terraform_data floors. */
+  apply: { qianfan: number; bare: number; graph: number };
+  rssMb: number;
+}
+
+export async function benchPlan(tenants: number, runs: number): Promise<PlanBench> {
   const e = engine();
   const dir = mkdtempSync(join(tmpdir(), `bench-plan-${tenants}-`));
   const emulator = await emulatorWithTenants(tenants, dir);
@@ -19,24 +37,38 @@ export async function benchPlan(tenants: number, runs: number): Promise<{ plan: 
     const { config, objects } = synthTenants(tenants);
     const ours = new BenchDir(e, join(dir, 'tenants'), emulator.providerEnv);
     ours.write(config);
-    const floor = new BenchDir(e, join(dir, 'floor'));
-    floor.write(terraformDataConfig(objects));
+    const bare = new BenchDir(e, join(dir, 'floor'));
+    bare.write(terraformDataConfig(objects));
     await ours.time(['init', '-input=false']);
-    await floor.time(['init', '-input=false']);
+    await bare.time(['init', '-input=false']);
+    const apply = { qianfan: await ours.time(['apply', '-input=false', '-auto-approve']), bare: await bare.time(['apply', '-input=false', '-auto-approve']), graph: 0 };
 
-    const apply = await ours.time(['apply', '-input=false', '-auto-approve']);
-    const floorApply = await floor.time(['apply', '-input=false', '-auto-approve']);
+    // The two floors that need a real state to copy.
+    const state = join(ours.dir, 'terraform.tfstate');
+    const graph = new BenchDir(e, join(dir, 'graph'));
+    graph.write(terraformDataMirror(config, state));
+    await graph.time(['init', '-input=false']);
+    apply.graph = await graph.time(['apply', '-input=false', '-auto-approve']);
+    const { cliConfig } = await buildEchoProvider(join(dir, 'echo-provider'));
+    const echo = echoDir(e, join(dir, 'echo'), cliConfig, config, state);
 
     const rssDir = join(dir, 'rss');
     mkdirSync(rssDir);
-    const plans: number[] = [];
-    const floorPlans: number[] = [];
+    const times = { qianfan: [] as number[], bare: [] as number[], graph: [] as number[], echo: [] as number[] };
+    const plan = ['plan', '-input=false', '-detailed-exitcode'];
     for (let i = 0; i < runs; i++) {
-      // Interleaved, so machine noise hits both alike.
-      plans.push(await ours.time(['plan', '-input=false', '-detailed-exitcode'], { QIANFAN_REPORT_MAXRSS_DIR: rssDir }));
-      floorPlans.push(await floor.time(['plan', '-input=false', '-detailed-exitcode']));
+      // Interleaved, so machine noise hits all alike.
+      times.qianfan.push(await ours.time(plan, { QIANFAN_REPORT_MAXRSS_DIR: rssDir }));
+      times.bare.push(await bare.time(plan));
+      times.graph.push(await graph.time(plan));
+      times.echo.push(await echo.time(plan));
     }
-    return { plan: median(plans), floorPlan: median(floorPlans), apply, floorApply, rssMb: peakProviderRssMb(rssDir), objects };
+    return {
+      objects,
+      plan: { qianfan: median(times.qianfan), bare: median(times.bare), graph: median(times.graph), echo: median(times.echo) },
+      apply,
+      rssMb: peakProviderRssMb(rssDir),
+    };
   } finally {
     await emulator.stop();
     if (process.env.BENCH_KEEP) say(`  (kept ${dir})`);
@@ -44,17 +76,26 @@ export async function benchPlan(tenants: number, runs: number): Promise<{ plan: 
   }
 }
 
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+export function reportPlan(r: PlanBench): void {
+  say(`  objects per side                 ${r.objects} (app, discovery, connector, schedule, sync status per tenant)`);
+  say(`  plan (refresh)   qianfan ${s(r.plan.qianfan)}`);
+  say(`    floor: ${r.objects} bare terraform_data                    ${s(r.plan.bare)}   qianfan ${x(r.plan.qianfan, r.plan.bare)}`);
+  say(`    floor: terraform_data, same graph (refs, outputs, checks)  ${s(r.plan.graph)}   qianfan ${x(r.plan.qianfan, r.plan.graph)}`);
+  say(`    floor: echo provider, same graph, no service calls      ${s(r.plan.echo)}   qianfan ${x(r.plan.qianfan, r.plan.echo)}  (echo ${x(r.plan.echo, r.plan.graph)} the same-graph floor)`);
+  say(`  apply (create)   qianfan ${s(r.apply.qianfan)}   bare terraform_data ${s(r.apply.bare)} (${x(r.apply.qianfan, r.apply.bare)})   same graph ${s(r.apply.graph)} (${x(r.apply.qianfan, r.apply.graph)})`);
+  say(`  provider peak RSS during plan    ${r.rssMb.toFixed(1)} MB`);
+}
+
 async function main() {
   const tenants = Number(process.argv[2] ?? 100);
   const runs = Number(process.argv[3] ?? 3);
   await buildAll();
   const e = engine();
-  say(`plan/apply of ${tenants} tenants vs terraform_data, ${e.name} ${e.version}, median of ${runs} plans (Node ${process.version}), service latency ${process.env.BENCH_LATENCY_MS ?? 0} ms`);
-  const r = await benchPlan(tenants, runs);
-  say(`  objects per side                 ${r.objects} (${tenants} × app, discovery, connector, schedule, sync status)`);
-  say(`  plan (refresh)   qianfan ${(r.plan / 1000).toFixed(2)} s   terraform_data ${(r.floorPlan / 1000).toFixed(2)} s   ratio ${(r.plan / r.floorPlan).toFixed(2)}×`);
-  say(`  apply (create)   qianfan ${(r.apply / 1000).toFixed(2)} s   terraform_data ${(r.floorApply / 1000).toFixed(2)} s   ratio ${(r.apply / r.floorApply).toFixed(2)}×`);
-  say(`  provider peak RSS during plan    ${r.rssMb.toFixed(1)} MB`);
+  say(`plan/apply of ${tenants} tenants, ${e.name} ${e.version}, median of ${runs} plans (Node ${process.version}), service latency ${process.env.BENCH_LATENCY_MS ?? 0} ms`);
+  reportPlan(await benchPlan(tenants, runs));
 }
 
 if (require.main === module) {

@@ -1,7 +1,8 @@
 /**
  * Scaling: `terraform plan` (refresh included) of 10, 100 and 300 tenants against the
- * emulator, next to terraform_data with the same number of objects, measured in the
- * same run. Time per tenant should not grow with the number of tenants.
+ * emulator, next to the floors of bench/plan.ts measured in the same run: bare
+ * terraform_data, terraform_data with the same graph, and the echo provider. Time per
+ * tenant should not grow with the number of tenants, nor the ratios.
  *
  * Usage: npm run bench:scale -- [sizes=10,100,300] [plan runs=3]
  */
@@ -15,11 +16,13 @@ async function main() {
   await buildAll();
   const e = engine();
   say(`plan scaling, ${e.name} ${e.version}, median of ${runs} plans (Node ${process.version})`);
-  say('  tenants  objects  qianfan plan  terraform_data plan  ratio  ms per tenant');
+  say('  tenants  objects  qianfan plan   bare  ratio   same graph  ratio   echo  ratio   ms per tenant');
+  const col = (ms: number, width: number) => `${(ms / 1000).toFixed(2)} s`.padStart(width);
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`.padStart(6);
   for (const n of sizes) {
-    const r = await benchPlan(n, runs);
+    const { plan: p, objects } = await benchPlan(n, runs);
     say(
-      `  ${String(n).padStart(7)}  ${String(r.objects).padStart(7)}  ${(r.plan / 1000).toFixed(2).padStart(10)} s  ${(r.floorPlan / 1000).toFixed(2).padStart(17)} s  ${(r.plan / r.floorPlan).toFixed(2).padStart(4)}×  ${(r.plan / n).toFixed(1).padStart(13)}`,
+      `  ${String(n).padStart(7)}  ${String(objects).padStart(7)}  ${col(p.qianfan, 12)} ${col(p.bare, 6)} ${ratio(p.qianfan, p.bare)} ${col(p.graph, 12)} ${ratio(p.qianfan, p.graph)} ${col(p.echo, 6)} ${ratio(p.qianfan, p.echo)}  ${(p.qianfan / n).toFixed(1).padStart(14)}`,
     );
   }
 }

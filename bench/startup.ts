@@ -7,7 +7,9 @@
  * later ones (the local cache a start leaves), the same kind of executable without a
  * shipped cache on its first start (the cross-built platforms), the launcher form on
  * the machine's node (the darwin arm64 archive, and the only form before), baselines
- * `node -e 0` of the machine's node and of the embedded node, and the single executable
+ * `node -e 0` of the machine's node and of the embedded node, the embedded node doing
+ * only what any plugin serving gRPC over mTLS must (load node:http2 and node:tls, make a
+ * key pair: the floor for a provider on Node), and the single executable
  * stopping at the magic-cookie check right after loading the bundle (time to its
  * refusal on stderr: the most a startup snapshot could save is that minus `node -e 0`).
  * Each with and without NODE_EXTRA_CA_CERTS, which Node 20 parses at every start.
@@ -47,6 +49,8 @@ function timeUntil(command: string, args: string[], env: NodeJS.ProcessEnv, read
   });
 }
 
+const MINIMUM = "require('node:http2'); require('node:tls'); require('node:crypto').generateKeyPairSync('ec', { namedCurve: 'P-256' })";
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
@@ -69,6 +73,8 @@ async function main() {
   const cases: [string, (env: NodeJS.ProcessEnv) => Promise<number>][] = [
     [`node -e 0 (machine's node ${process.version})`, (env) => timeUntil(process.execPath, ['-e', '0'], env, () => false)],
     [`node -e 0 (embedded node v${node22.version})`, (env) => timeUntil(node22.executable, ['-e', '0'], env, () => false)],
+    // The least any plugin on Node needs before its handshake: an HTTP/2 server, TLS, a key pair.
+    [`embedded node loading node:http2 and node:tls, making a P-256 key`, (env) => timeUntil(node22.executable, ['-e', MINIMUM], env, () => false)],
     ['single executable, first start (shipped code cache)', (env) => timeUntil(stagedExecutable, [], { ...env, ...plugin, QIANFAN_CODE_CACHE_DIR: NO_CACHE }, handshake)],
     ['single executable, later starts (local code cache)', (env) => timeUntil(stagedExecutable, [], { ...env, ...plugin, QIANFAN_CODE_CACHE_DIR: work }, handshake)],
     // What a startup snapshot could save at most: loading the bundle, up to the cookie check's message.

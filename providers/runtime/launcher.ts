@@ -94,12 +94,12 @@ if (local === undefined || script.cachedDataRejected) {
   });
 }
 
-// Benchmarks ask each provider process for its peak memory (bench/plan.ts).
+// Benchmarks ask each provider process for its peak memory and CPU time (bench/plan.ts, bench/profile.ts).
 const report = process.env.QIANFAN_REPORT_MAXRSS_DIR;
 if (report) {
   process.on('exit', () => {
     try {
-      writeFileSync(join(report, `${process.pid}.json`), JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }));
+      writeFileSync(join(report, `${process.pid}.json`), JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 }));
     } catch {
       // best effort
     }
