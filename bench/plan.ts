@@ -18,21 +18,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build';
 import { buildEchoProvider, echoDir } from './floor';
-import { BenchDir, emulatorWithTenants, engine, median, peakProviderRssMb, say, synthTenants, terraformDataConfig, terraformDataMirror } from './lib';
+import { BenchDir, emulatorWithTenants, engine, median, peakProviderRssMb, say, synthEntries, synthTenants, tenantEntries, terraformDataConfig, terraformDataMirror } from './lib';
 
 export interface PlanBench {
   objects: number;
   /** Median plan times (ms): ours, and the three floors. */
   plan: { qianfan: number; bare: number; graph: number; echo: number };
-  /** Apply creating everything (ms), once: ours and the two terraform_data floors. */
-  apply: { qianfan: number; bare: number; graph: number };
+  /** Apply creating everything (ms), once: ours, ours without waiting for the initial syncs, and the two terraform_data floors. */
+  apply: { qianfan: number; noWait: number; bare: number; graph: number };
   rssMb: number;
 }
 
 export async function benchPlan(tenants: number, runs: number): Promise<PlanBench> {
   const e = engine();
   const dir = mkdtempSync(join(tmpdir(), `bench-plan-${tenants}-`));
-  const emulator = await emulatorWithTenants(tenants, dir);
+  // Tenants bench-n … bench-2n-1 are for the apply that does not wait for the initial syncs.
+  const emulator = await emulatorWithTenants(2 * tenants, dir);
   try {
     const { config, objects } = synthTenants(tenants);
     const ours = new BenchDir(e, join(dir, 'tenants'), emulator.providerEnv);
@@ -41,7 +42,11 @@ export async function benchPlan(tenants: number, runs: number): Promise<PlanBenc
     bare.write(terraformDataConfig(objects));
     await ours.time(['init', '-input=false']);
     await bare.time(['init', '-input=false']);
-    const apply = { qianfan: await ours.time(['apply', '-input=false', '-auto-approve']), bare: await bare.time(['apply', '-input=false', '-auto-approve']), graph: 0 };
+    const apply = { qianfan: await ours.time(['apply', '-input=false', '-auto-approve']), noWait: 0, bare: await bare.time(['apply', '-input=false', '-auto-approve']), graph: 0 };
+    const noWait = new BenchDir(e, join(dir, 'no-wait'), emulator.providerEnv);
+    noWait.write(synthEntries(tenantEntries(2 * tenants).slice(tenants).map((t) => ({ ...t, waitForInitialSync: false }))).config);
+    await noWait.time(['init', '-input=false']);
+    apply.noWait = await noWait.time(['apply', '-input=false', '-auto-approve']);
 
     // The two floors that need a real state to copy.
     const state = join(ours.dir, 'terraform.tfstate');
@@ -86,6 +91,7 @@ export function reportPlan(r: PlanBench): void {
   say(`    floor: terraform_data, same graph (refs, outputs, checks)  ${s(r.plan.graph)}   qianfan ${x(r.plan.qianfan, r.plan.graph)}`);
   say(`    floor: echo provider, same graph, no service calls      ${s(r.plan.echo)}   qianfan ${x(r.plan.qianfan, r.plan.echo)}  (echo ${x(r.plan.echo, r.plan.graph)} the same-graph floor)`);
   say(`  apply (create)   qianfan ${s(r.apply.qianfan)}   bare terraform_data ${s(r.apply.bare)} (${x(r.apply.qianfan, r.apply.bare)})   same graph ${s(r.apply.graph)} (${x(r.apply.qianfan, r.apply.graph)})`);
+  say(`    the same without waiting for the initial syncs ${s(r.apply.noWait)} (${x(r.apply.noWait, r.apply.bare)} bare): waiting costs ${((r.apply.qianfan - r.apply.noWait) / 1000).toFixed(2)} s`);
   say(`  provider peak RSS during plan    ${r.rssMb.toFixed(1)} MB`);
 }
 

@@ -111,8 +111,8 @@ export const json =
 
 /**
  * Peak memory of the provider processes started under a directory: sampled from
- * /proc (VmHWM) while they run, and their own maxRSS report at exit
- * (QIANFAN_REPORT_MAXRSS_DIR, written by the launcher). A process past `killAboveMb`
+ * /proc (VmHWM) while they run, and their own peak-RSS report at exit
+ * (QIANFAN_REPORT_MAXRSS_DIR, written by the launcher, also from VmHWM). A process past `killAboveMb`
  * is killed, so a regression fails the test instead of exhausting the machine.
  */
 export class ProviderMemory {
@@ -153,7 +153,7 @@ export class ProviderMemory {
     }
   }
 
-  /** The environment that makes each provider report its maxRSS at exit. */
+  /** The environment that makes each provider report its peak RSS at exit. */
   get env(): Record<string, string> {
     return { QIANFAN_REPORT_MAXRSS_DIR: this.reportDir };
   }

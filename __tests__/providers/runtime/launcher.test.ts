@@ -117,6 +117,21 @@ test('an unwritable cache directory is not an error', () => {
   expect(run(join(blocker, 'cache')).sum).toBe(398);
 });
 
+test("the memory report (QIANFAN_REPORT_MAXRSS_DIR) is the process's own peak, not its parent's", () => {
+  // getrusage's maxRSS of a child started by a parent holding 400 MB says 400 MB.
+  const reports = join(root, 'reports');
+  mkdirSync(reports);
+  const parent = `const held = Buffer.alloc(400 * 2 ** 20, 1);
+require('node:child_process').execFileSync(process.execPath, ${JSON.stringify([LAUNCHER, bundle, HASH])}, { stdio: 'ignore', env: { ...process.env, QIANFAN_REPORT_MAXRSS_DIR: ${JSON.stringify(reports)}, QIANFAN_CODE_CACHE_DIR: ${JSON.stringify(join(root, 'cache-r'))} } });
+held.at(0);`;
+  execFileSync(process.execPath, ['-e', parent]);
+  const [file] = readdirSync(reports);
+  const report = JSON.parse(readFileSync(join(reports, file), 'utf8')) as { maxRssKb: number; cpuMs: number };
+  expect(report.maxRssKb).toBeGreaterThan(10 * 1024);
+  expect(report.maxRssKb).toBeLessThan(200 * 1024);
+  expect(report.cpuMs).toBeGreaterThan(0);
+});
+
 describe('as the main script of a single executable (the release form)', () => {
   // Built like the release's linux amd64 provider, around the small bundle above.
   let withCache: string;
