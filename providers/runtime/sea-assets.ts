@@ -8,11 +8,8 @@ export const SEA_ASSETS = { bundle: 'provider.cjs', hash: 'provider.hash', codeC
  *
  * `--max-semi-space-size=2` (MiB; V8's default grows the young generation to 16): a
  * plan's provider keeps little alive, and a larger young generation only holds garbage
- * longer. Measured on a 100-tenant plan, 6 interleaved runs each: peak RSS of the plan
- * process 115–120 → 97–101 MB, wall and CPU time of the plan the same within the
- * run-to-run noise. The price is at start-up: 12–16 ms more to the handshake (any
- * --max-semi-space-size from 1 to 4 costs about that; loading the bundle allocates more
- * than a small young generation holds), about 40 ms of a plan's three starts. It cannot
- * be set after start-up: V8 sizes the heap once.
+ * longer. Measured on a 100-tenant plan, 6 interleaved runs each (bench/profile.ts
+ * method): peak RSS of the plan process 115–120 → 97–101 MB; wall and CPU time the same
+ * within the run-to-run noise.
  */
 export const PROVIDER_NODE_OPTIONS = ['--max-semi-space-size=2'] as const;
