@@ -18,7 +18,6 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { MAGIC_COOKIE_VALUE } from '../providers/runtime/protocol';
-import { PROVIDER_NODE_OPTIONS } from '../providers/runtime/sea-assets';
 import { nodeBinary, nodeLicense, SEA_PLATFORMS } from './lib/node-binaries';
 import { thirdPartyNotices } from './lib/notices';
 import {
@@ -98,7 +97,7 @@ function stageLauncherForm(dir: string, hash: string): void {
       '#!/bin/sh',
       '# terraform-provider-qianfan: a Node.js (>= 20.19) program. Set QIANFAN_NODE to choose the node binary.',
       'dir=$(dirname "$0")',
-      `exec "\${QIANFAN_NODE:-node}" ${PROVIDER_NODE_OPTIONS.join(' ')} "$dir/launcher.cjs" "$dir/provider.cjs" ${hash} "$@"`,
+      `exec "\${QIANFAN_NODE:-node}" "$dir/launcher.cjs" "$dir/provider.cjs" ${hash} "$@"`,
       '',
     ].join('\n'),
   );

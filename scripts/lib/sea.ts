@@ -2,9 +2,8 @@
  * The provider as a Node.js single executable application (SEA), one per platform.
  *
  * The executable is the platform's official Node binary (scripts/lib/node-binaries.ts)
- * with a preparation blob injected by postject; the blob's `execArgv` carries
- * PROVIDER_NODE_OPTIONS (NODE_OPTIONS still adds to them: profiling uses it). The
- * blob's main script is the code-cache launcher (providers/runtime/launcher.ts); the provider bundle, its content hash and,
+ * with a preparation blob injected by postject. The blob's main script is the code-cache
+ * launcher (providers/runtime/launcher.ts); the provider bundle, its content hash and,
  * where it can be made, a V8 code cache are assets of the blob:
  *
  * - the build machine's platform (linux amd64 here and in CI): the build compiles the
@@ -31,7 +30,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PROVIDER_NODE_OPTIONS, SEA_ASSETS } from '../../providers/runtime/sea-assets';
+import { SEA_ASSETS } from '../../providers/runtime/sea-assets';
 import { hostNodeBinary, hostPlatform, nodeBinary, type SeaPlatform } from './node-binaries';
 import { BUILD_CACHE, ROOT } from './paths';
 
@@ -61,7 +60,7 @@ export function makeCodeCache(node: string, bundle: string, out: string): void {
     'const [bundle, out] = process.argv.slice(1);',
     "writeFileSync(out, new Script(wrap(readFileSync(bundle, 'utf8')), { filename: bundle }).createCachedData());",
   ].join('\n');
-  execFileSync(node, [...PROVIDER_NODE_OPTIONS, `--random-seed=${CODE_CACHE_SEED}`, '-e', script, bundle, out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(node, [`--random-seed=${CODE_CACHE_SEED}`, '-e', script, bundle, out], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 function builder(): string {
@@ -83,7 +82,7 @@ function makeBlob(inputs: SeaInputs, dir: string, withCodeCache: boolean): Buffe
   const blob = join(dir, 'sea.blob');
   writeFileSync(
     config,
-    JSON.stringify({ main: inputs.launcher, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, execArgv: PROVIDER_NODE_OPTIONS, assets }),
+    JSON.stringify({ main: inputs.launcher, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets }),
   );
   execFileSync(builder(), ['--experimental-sea-config', config], { cwd: dir, stdio: 'ignore' });
   return readFileSync(blob);
