@@ -26,7 +26,9 @@ export interface PlanBench {
   plan: { qianfan: number; bare: number; graph: number; echo: number };
   /** Apply creating everything (ms), once: ours, ours without waiting for the initial syncs, and the two terraform_data floors. */
   apply: { qianfan: number; noWait: number; bare: number; graph: number };
+  /** Peak RSS (MB) of any provider process during the plans: ours, and the echo provider's. */
   rssMb: number;
+  echoRssMb: number;
 }
 
 export async function benchPlan(tenants: number, runs: number): Promise<PlanBench> {
@@ -56,9 +58,12 @@ export async function benchPlan(tenants: number, runs: number): Promise<PlanBenc
     apply.graph = await graph.time(['apply', '-input=false', '-auto-approve']);
     const { cliConfig } = await buildEchoProvider(join(dir, 'echo-provider'));
     const echo = echoDir(e, join(dir, 'echo'), cliConfig, config, state);
+    await echo.time(['plan', '-input=false']); // its first start writes its local code cache, as ours did in the apply
 
     const rssDir = join(dir, 'rss');
+    const echoRssDir = join(dir, 'echo-rss');
     mkdirSync(rssDir);
+    mkdirSync(echoRssDir);
     const times = { qianfan: [] as number[], bare: [] as number[], graph: [] as number[], echo: [] as number[] };
     const plan = ['plan', '-input=false', '-detailed-exitcode'];
     for (let i = 0; i < runs; i++) {
@@ -66,13 +71,14 @@ export async function benchPlan(tenants: number, runs: number): Promise<PlanBenc
       times.qianfan.push(await ours.time(plan, { QIANFAN_REPORT_MAXRSS_DIR: rssDir }));
       times.bare.push(await bare.time(plan));
       times.graph.push(await graph.time(plan));
-      times.echo.push(await echo.time(plan));
+      times.echo.push(await echo.time(plan, { QIANFAN_REPORT_MAXRSS_DIR: echoRssDir }));
     }
     return {
       objects,
       plan: { qianfan: median(times.qianfan), bare: median(times.bare), graph: median(times.graph), echo: median(times.echo) },
       apply,
       rssMb: peakProviderRssMb(rssDir),
+      echoRssMb: peakProviderRssMb(echoRssDir),
     };
   } finally {
     await emulator.stop();
@@ -92,7 +98,7 @@ export function reportPlan(r: PlanBench): void {
   say(`    floor: echo provider, same graph, no service calls      ${s(r.plan.echo)}   qianfan ${x(r.plan.qianfan, r.plan.echo)}  (echo ${x(r.plan.echo, r.plan.graph)} the same-graph floor)`);
   say(`  apply (create)   qianfan ${s(r.apply.qianfan)}   bare terraform_data ${s(r.apply.bare)} (${x(r.apply.qianfan, r.apply.bare)})   same graph ${s(r.apply.graph)} (${x(r.apply.qianfan, r.apply.graph)})`);
   say(`    the same without waiting for the initial syncs ${s(r.apply.noWait)} (${x(r.apply.noWait, r.apply.bare)} bare): waiting costs ${((r.apply.qianfan - r.apply.noWait) / 1000).toFixed(2)} s`);
-  say(`  provider peak RSS during plan    ${r.rssMb.toFixed(1)} MB`);
+  say(`  provider peak RSS during plan    ${r.rssMb.toFixed(1)} MB (the echo provider: ${r.echoRssMb.toFixed(1)} MB)`);
 }
 
 async function main() {
