@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { LAUNCHER_BUNDLE, PROVIDER_SOURCE, ROOT } from '../scripts/lib/paths';
+import { PROVIDER_BUNDLE_OPTIONS } from '../scripts/build';
 import { buildSea } from '../scripts/lib/sea';
 import type { Engine } from '../scripts/lib/engines';
 import { answerKey, echoProvider } from './echo-provider/provider';
@@ -29,15 +30,10 @@ export async function buildEchoProvider(dir: string): Promise<{ cliConfig: strin
   mkdirSync(dir, { recursive: true });
   const bundle = join(dir, 'echo-provider.cjs');
   await build({
+    ...PROVIDER_BUNDLE_OPTIONS,
     entryPoints: [join(ROOT, 'bench', 'echo-provider', 'main.ts')],
     outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
     sourcemap: 'external', // for bench/profile.ts; the bundle is the same without it
-    logLevel: 'warning',
   });
   const hash = createHash('sha256').update(readFileSync(bundle)).digest('hex').slice(0, 16);
   const plugins = join(dir, 'plugins');
