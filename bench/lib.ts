@@ -130,8 +130,16 @@ export class BenchDir {
   }
 }
 
-/** Peak RSS (MB) over the provider processes that reported into dir. */
-export function peakProviderRssMb(dir: string): number {
-  const values = readdirSync(dir).map((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { maxRssKb: number }).maxRssKb);
-  return values.length === 0 ? NaN : Math.max(...values) / 1024;
+interface MemoryReport {
+  maxRssKb: number;
+  anonKb?: number;
+  fileKb?: number;
+}
+
+/** The provider process with the highest peak RSS among those that reported into dir (MB): its peak, and its anonymous and file-backed memory at exit. */
+export function peakProviderMemory(dir: string): { peakMb: number; anonMb: number; fileMb: number } {
+  const reports = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as MemoryReport);
+  if (reports.length === 0) return { peakMb: NaN, anonMb: NaN, fileMb: NaN };
+  const top = reports.reduce((a, b) => (b.maxRssKb > a.maxRssKb ? b : a));
+  return { peakMb: top.maxRssKb / 1024, anonMb: (top.anonKb ?? NaN) / 1024, fileMb: (top.fileKb ?? NaN) / 1024 };
 }

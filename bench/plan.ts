@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build';
 import { buildEchoProvider, echoDir } from './floor';
-import { BenchDir, emulatorWithTenants, engine, median, peakProviderRssMb, say, synthEntries, synthTenants, tenantEntries, terraformDataConfig, terraformDataMirror } from './lib';
+import { BenchDir, emulatorWithTenants, engine, median, peakProviderMemory, say, synthEntries, synthTenants, tenantEntries, terraformDataConfig, terraformDataMirror } from './lib';
 
 export interface PlanBench {
   objects: number;
@@ -26,9 +26,9 @@ export interface PlanBench {
   plan: { qianfan: number; bare: number; graph: number; echo: number };
   /** Apply creating everything (ms), once: ours, ours without waiting for the initial syncs, and the two terraform_data floors. */
   apply: { qianfan: number; noWait: number; bare: number; graph: number };
-  /** Peak RSS (MB) of any provider process during the plans: ours, and the echo provider's. */
-  rssMb: number;
-  echoRssMb: number;
+  /** The provider process with the highest peak RSS during the plans (MB): ours, and the echo provider's. */
+  memory: ReturnType<typeof peakProviderMemory>;
+  echoMemory: ReturnType<typeof peakProviderMemory>;
 }
 
 export async function benchPlan(tenants: number, runs: number): Promise<PlanBench> {
@@ -77,8 +77,8 @@ export async function benchPlan(tenants: number, runs: number): Promise<PlanBenc
       objects,
       plan: { qianfan: median(times.qianfan), bare: median(times.bare), graph: median(times.graph), echo: median(times.echo) },
       apply,
-      rssMb: peakProviderRssMb(rssDir),
-      echoRssMb: peakProviderRssMb(echoRssDir),
+      memory: peakProviderMemory(rssDir),
+      echoMemory: peakProviderMemory(echoRssDir),
     };
   } finally {
     await emulator.stop();
@@ -98,7 +98,8 @@ export function reportPlan(r: PlanBench): void {
   say(`    floor: echo provider, same graph, no service calls      ${s(r.plan.echo)}   qianfan ${x(r.plan.qianfan, r.plan.echo)}  (echo ${x(r.plan.echo, r.plan.graph)} the same-graph floor)`);
   say(`  apply (create)   qianfan ${s(r.apply.qianfan)}   bare terraform_data ${s(r.apply.bare)} (${x(r.apply.qianfan, r.apply.bare)})   same graph ${s(r.apply.graph)} (${x(r.apply.qianfan, r.apply.graph)})`);
   say(`    the same without waiting for the initial syncs ${s(r.apply.noWait)} (${x(r.apply.noWait, r.apply.bare)} bare): waiting costs ${((r.apply.qianfan - r.apply.noWait) / 1000).toFixed(2)} s`);
-  say(`  provider peak RSS during plan    ${r.rssMb.toFixed(1)} MB (the echo provider: ${r.echoRssMb.toFixed(1)} MB)`);
+  const mem = (m: PlanBench['memory']) => `${m.peakMb.toFixed(1)} MB (at exit: ${m.anonMb.toFixed(1)} MB its own, ${m.fileMb.toFixed(1)} MB mapped file pages)`;
+  say(`  provider peak RSS during plan    ${mem(r.memory)}; the echo provider ${mem(r.echoMemory)}`);
 }
 
 async function main() {

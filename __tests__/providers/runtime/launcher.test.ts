@@ -126,9 +126,13 @@ require('node:child_process').execFileSync(process.execPath, ${JSON.stringify([L
 held.at(0);`;
   execFileSync(process.execPath, ['-e', parent]);
   const [file] = readdirSync(reports);
-  const report = JSON.parse(readFileSync(join(reports, file), 'utf8')) as { maxRssKb: number; cpuMs: number };
+  const report = JSON.parse(readFileSync(join(reports, file), 'utf8')) as { maxRssKb: number; anonKb: number; fileKb: number; cpuMs: number };
   expect(report.maxRssKb).toBeGreaterThan(10 * 1024);
   expect(report.maxRssKb).toBeLessThan(200 * 1024);
+  // What is resident at exit, split into the process's own memory and mapped file pages.
+  expect(report.anonKb).toBeGreaterThan(0);
+  expect(report.fileKb).toBeGreaterThan(0);
+  expect(report.anonKb + report.fileKb).toBeLessThanOrEqual(report.maxRssKb);
   expect(report.cpuMs).toBeGreaterThan(0);
 });
 
