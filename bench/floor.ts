@@ -1,5 +1,5 @@
 /**
- * A second floor for the plan benchmarks: the same objects planned through the echo
+ * The echo floor of the plan benchmarks: the same objects planned through the echo
  * provider (bench/echo-provider), an external provider on this runtime that calls no
  * service, built into the same kind of single executable as ours. Where terraform_data
  * shows what Terraform needs with no plugin at all, this shows what any provider on
@@ -13,17 +13,12 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { createHash } from 'node:crypto';
 import { LAUNCHER_BUNDLE, PROVIDER_SOURCE, ROOT } from '../scripts/lib/paths';
-import { PROVIDER_BUNDLE_OPTIONS } from '../scripts/build';
+import { bundleHash, PROVIDER_BUNDLE_OPTIONS } from '../scripts/build';
 import { buildSea } from '../scripts/lib/sea';
 import type { Engine } from '../scripts/lib/engines';
 import { answerKey, echoProvider } from './echo-provider/provider';
-import { BenchDir } from './lib';
-
-interface StateFile {
-  resources: { mode: string; type: string; instances: { attributes: Record<string, unknown> }[] }[];
-}
+import { BenchDir, type StateFile } from './lib';
 
 /** The echo provider as a single executable in `dir`, and a CLI configuration that makes Terraform use it. */
 export async function buildEchoProvider(dir: string): Promise<{ cliConfig: string; mapFile: string }> {
@@ -35,7 +30,7 @@ export async function buildEchoProvider(dir: string): Promise<{ cliConfig: strin
     outfile: bundle,
     sourcemap: 'external', // for bench/profile.ts; the bundle is the same without it
   });
-  const hash = createHash('sha256').update(readFileSync(bundle)).digest('hex').slice(0, 16);
+  const hash = bundleHash(bundle);
   const plugins = join(dir, 'plugins');
   mkdirSync(plugins, { recursive: true });
   await buildSea('linux_amd64', { launcher: LAUNCHER_BUNDLE, bundle, hash }, join(plugins, 'terraform-provider-qianfan'), { cache: false, codeCache: true });

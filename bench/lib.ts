@@ -35,6 +35,23 @@ export async function emulatorWithTenants(n: number, dir: string): Promise<Runni
   return emulator;
 }
 
+/**
+ * Runs `body` with a fresh scratch directory and an emulator holding n tenants in it;
+ * afterwards stops the emulator and removes the directory (BENCH_KEEP=1 keeps it and
+ * says where).
+ */
+export async function withEmulator<T>(name: string, n: number, body: (dir: string, emulator: RunningEmulator) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  const emulator = await emulatorWithTenants(n, dir);
+  try {
+    return await body(dir, emulator);
+  } finally {
+    await emulator.stop();
+    if (process.env.BENCH_KEEP) say(`  (kept ${dir})`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function tenantEntries(n: number): TenantEntry[] {
   return Array.from({ length: n }, (_, i) => ({
     id: `bench-${i}`,
@@ -78,7 +95,8 @@ const mirrorName = (data: boolean, type: string, name: string) => `${data ? 'dat
 const rewrite = (text: string) =>
   text.replace(REFERENCE, (_all, data: string | undefined, type: string, name: string, attribute: string) => `terraform_data.${mirrorName(!!data, type, name)}${attribute ? `.output${attribute}` : ''}`);
 
-interface StateFile {
+/** The part of a terraform.tfstate file the floors read. */
+export interface StateFile {
   resources: { mode: string; type: string; name: string; instances: { attributes: Record<string, unknown> }[] }[];
 }
 

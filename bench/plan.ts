@@ -13,12 +13,11 @@
  *
  * Usage: npm run bench:plan -- [tenants=100] [plan runs=3]
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build';
 import { buildEchoProvider, echoDir } from './floor';
-import { BenchDir, emulatorWithTenants, engine, median, peakProviderMemory, say, synthEntries, synthTenants, tenantEntries, terraformDataConfig, terraformDataMirror } from './lib';
+import { BenchDir, engine, median, peakProviderMemory, say, synthEntries, synthTenants, tenantEntries, terraformDataConfig, terraformDataMirror, withEmulator } from './lib';
 
 export interface PlanBench {
   objects: number;
@@ -33,10 +32,8 @@ export interface PlanBench {
 
 export async function benchPlan(tenants: number, runs: number): Promise<PlanBench> {
   const e = engine();
-  const dir = mkdtempSync(join(tmpdir(), `bench-plan-${tenants}-`));
   // Tenants bench-n … bench-2n-1 are for the apply that does not wait for the initial syncs.
-  const emulator = await emulatorWithTenants(2 * tenants, dir);
-  try {
+  return withEmulator(`plan-${tenants}`, 2 * tenants, async (dir, emulator) => {
     const { config, objects } = synthTenants(tenants);
     const ours = new BenchDir(e, join(dir, 'tenants'), emulator.providerEnv);
     ours.write(config);
@@ -80,11 +77,7 @@ export async function benchPlan(tenants: number, runs: number): Promise<PlanBenc
       memory: peakProviderMemory(rssDir),
       echoMemory: peakProviderMemory(echoRssDir),
     };
-  } finally {
-    await emulator.stop();
-    if (process.env.BENCH_KEEP) say(`  (kept ${dir})`);
-    else rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -10,13 +10,12 @@
  *
  * Usage: npm run bench:profile -- [tenants=100] [runs=3]   (BENCH_KEEP=1 keeps the profiles)
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { buildAll } from '../scripts/build';
 import { buildEchoProvider, echoDir } from './floor';
-import { BenchDir, emulatorWithTenants, engine, median, say, synthTenants, terraformDataConfig } from './lib';
+import { BenchDir, engine, median, say, synthTenants, terraformDataConfig, withEmulator } from './lib';
 
 interface ProfileNode {
   id: number;
@@ -138,9 +137,7 @@ async function main() {
   const runs = Number(process.argv[3] ?? 3);
   await buildAll();
   const e = engine();
-  const dir = mkdtempSync(join(tmpdir(), `bench-profile-${tenants}-`));
-  const emulator = await emulatorWithTenants(tenants, dir);
-  try {
+  await withEmulator(`profile-${tenants}`, tenants, async (dir, emulator) => {
     const { config, objects } = synthTenants(tenants);
     const ours = new BenchDir(e, join(dir, 'tenants'), emulator.providerEnv);
     ours.write(config);
@@ -167,11 +164,7 @@ async function main() {
     }
     await profileOf(ours, join(dir, 'profiles'), MAP_FILE, 'qianfan');
     await profileOf(echo, join(dir, 'echo-profiles'), echoMap, 'echo provider');
-  } finally {
-    await emulator.stop();
-    if (process.env.BENCH_KEEP) say(`  (kept ${dir})`);
-    else rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((e: unknown) => {

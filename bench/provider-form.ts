@@ -6,21 +6,18 @@
  *
  * Usage: npm run bench:form -- [tenants=1] [plan runs=10]
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build';
 import { stageDir } from '../scripts/lib/paths';
-import { BenchDir, emulatorWithTenants, engine, median, say, synthTenants } from './lib';
+import { BenchDir, engine, median, say, synthTenants, withEmulator } from './lib';
 
 async function main() {
   const tenants = Number(process.argv[2] ?? 1);
   const runs = Number(process.argv[3] ?? 10);
   await buildAll();
   const e = engine();
-  const dir = mkdtempSync(join(tmpdir(), `bench-form-${tenants}-`));
-  const emulator = await emulatorWithTenants(tenants, dir);
-  try {
+  await withEmulator(`form-${tenants}`, tenants, async (dir, emulator) => {
     // The launcher form (the darwin arm64 archive's content) as this machine's package, in an unpacked mirror.
     const mirror = join(dir, 'launcher-mirror');
     const unpacked = join(mirror, 'registry.qianfan.local/qianfan/qianfan/0.1.0/linux_amd64');
@@ -60,10 +57,7 @@ async function main() {
       const [sea, launcher] = cases.map(([name]) => median(results.get(`${envName}\0${name}`)!));
       say(`  ${envName.padEnd(60)} single executable ${(sea / 1000).toFixed(2)} s   launcher form ${(launcher / 1000).toFixed(2)} s   ${(sea / launcher).toFixed(2)}×`);
     }
-  } finally {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((e: unknown) => {

@@ -12,12 +12,11 @@
  * Usage: npm run bench:shard -- [tenants=1000] [stacks=10] [parallel=2]
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build';
 import { eachStack } from '../scripts/ci/lib';
-import { BenchDir, emulatorWithTenants, engine, median, say, synthEntries, tenantEntries } from './lib';
+import { BenchDir, engine, median, say, synthEntries, tenantEntries, withEmulator } from './lib';
 
 interface State {
   version: number;
@@ -31,9 +30,7 @@ async function main() {
   const parallel = Number(process.argv[4] ?? 2);
   await buildAll();
   const e = engine();
-  const dir = mkdtempSync(join(tmpdir(), `bench-shard-${tenants}-`));
-  const emulator = await emulatorWithTenants(tenants, dir);
-  try {
+  await withEmulator(`shard-${tenants}`, tenants, async (dir, emulator) => {
     const entries = tenantEntries(tenants);
     const size = Math.ceil(tenants / stacks);
     const shards = Array.from({ length: stacks }, (_, i) => {
@@ -73,11 +70,7 @@ async function main() {
     say(`  plan of every stack on this machine      ${(allSharded / 1000).toFixed(2)} s`);
     say(`  plan of the whole as one stack           ${(median(wholePlans) / 1000).toFixed(2)} s`);
     say(`  one CI job per stack: the slowest stack  ${(Math.max(...each) / median(wholePlans)).toFixed(2)}× the whole plan's time`);
-  } finally {
-    await emulator.stop();
-    if (process.env.BENCH_KEEP) say(`  (kept ${dir})`);
-    else rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((e: unknown) => {

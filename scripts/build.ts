@@ -84,8 +84,9 @@ export async function bundleProvider(): Promise<Metafile> {
   return result.metafile;
 }
 
-export function bundleHash(): string {
-  return createHash('sha256').update(readFileSync(PROVIDER_BUNDLE)).digest('hex').slice(0, 16);
+/** The content hash a bundle is known by (the launcher keys its code cache by it); by default, the provider's. */
+export function bundleHash(bundle: string = PROVIDER_BUNDLE): string {
+  return createHash('sha256').update(readFileSync(bundle)).digest('hex').slice(0, 16);
 }
 
 /** The launcher form: exec, so that Terraform's kill reaches node itself. QIANFAN_NODE picks a node binary. */

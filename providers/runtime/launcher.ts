@@ -103,8 +103,7 @@ if (local === undefined || script.cachedDataRejected) {
  * this process's memory.
  */
 function peakRssKb(status: string | undefined): number {
-  const hwm = status && /^VmHWM:\s+(\d+) kB$/m.exec(status);
-  return hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS;
+  return statusKb(status, 'VmHWM') ?? process.resourceUsage().maxRSS;
 }
 
 /**
@@ -114,11 +113,13 @@ function peakRssKb(status: string | undefined): number {
  * written executable maps more): the same plan measured 52 or 74 MB of them.
  */
 function residentKb(status: string | undefined): { anonKb?: number; fileKb?: number } {
-  const field = (name: string) => {
-    const m = status && new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status);
-    return m ? Number(m[1]) : undefined;
-  };
-  return { anonKb: field('RssAnon'), fileKb: field('RssFile') };
+  return { anonKb: statusKb(status, 'RssAnon'), fileKb: statusKb(status, 'RssFile') };
+}
+
+/** A "Name:  123 kB" line of /proc/self/status, in KiB. */
+function statusKb(status: string | undefined, name: string): number | undefined {
+  const line = status && new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status);
+  return line ? Number(line[1]) : undefined;
 }
 
 function procStatus(): string | undefined {
